@@ -1,0 +1,87 @@
+"""Every task of the repository: `nox -l` lists them.
+
+The fast set (lint, typecheck, tests) runs by default; `integration` needs root
+and starts real services (dockerd, a registry:2 container) through tools/services.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import nox
+
+ROOT = pathlib.Path(__file__).parent
+PACKAGES = sorted(p for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
+SOURCE_DIRS = [p / "src" for p in PACKAGES]
+
+RUFF = "ruff==0.15.*"
+MYPY = "mypy==1.*"
+PYTEST = ["pytest>=8", "hypothesis>=6.100"]
+# Type stubs and libraries the type checker needs to see.
+TYPECHECK_DEPS = ["types-requests", "types-docker"]
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+
+def leaf_packages() -> list[str]:
+    """Import names of every leaf package (containerregistry.<x>) across distributions."""
+    names = []
+    for source in SOURCE_DIRS:
+        namespace = source / "containerregistry"
+        for child in sorted(namespace.iterdir()):
+            if (child / "__init__.py").exists():
+                names.append(f"containerregistry.{child.name}")
+    return names
+
+
+def install_all(session: nox.Session, *extra: str) -> None:
+    """Install every distribution editable, in one resolver run, plus `extra`."""
+    args: list[str] = []
+    for package in PACKAGES:
+        args += ["-e", str(package)]
+    session.install(*args, *extra)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and common mistakes with ruff."""
+    session.install(RUFF)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Type-check every package with mypy --strict, one package at a time."""
+    install_all(session, MYPY, *PYTEST, *TYPECHECK_DEPS)
+    env = {"MYPYPATH": os.pathsep.join(str(s) for s in SOURCE_DIRS)}
+    packages = leaf_packages()
+    flags: list[str] = []
+    for name in packages:
+        flags += ["-p", name]
+    session.run("mypy", *flags, env=env)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the unit tests of every distribution and of the repository."""
+    install_all(session, *PYTEST)
+    paths = [str(p / "tests") for p in PACKAGES if (p / "tests").is_dir()]
+    session.run("pytest", "-q", *paths, "tests", *session.posargs)
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """Start the real services (root) and run integration/ against them."""
+    install_all(session, *PYTEST, "requests>=2.31", "docker>=7")
+    output = session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
+    env = {}
+    for line in str(output).splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line[len("export ") :].partition("=")
+            env[key] = value.strip().strip("'\"")
+    session.log("services: " + ", ".join(f"{k}={v}" for k, v in sorted(env.items())))
+    session.run("pytest", "-q", "integration", *session.posargs, env=env)
