@@ -1,0 +1,46 @@
+"""An embedded OCI Distribution Spec v1.1 registry for local development and CI.
+
+:class:`Registry` is a WSGI application over :class:`MemoryStorage` (default) or
+:class:`DiskStorage`, with optional :class:`BasicAuth` or :class:`TokenAuth` and a
+GCR flavour; :func:`make_server` runs it on a threaded HTTP/1.1 server.
+"""
+
+from containerregistry.registry._app import Registry
+from containerregistry.registry._auth import (
+    AuthConfigError,
+    Authorizer,
+    BasicAuth,
+    TokenAuth,
+    load_users,
+    parse_user,
+)
+from containerregistry.registry._errors import RegistryError
+from containerregistry.registry._server import (
+    RegistryServer,
+    ServerAddressError,
+    make_server,
+    parse_address,
+)
+from containerregistry.registry._storage import BlobWriter, ManifestRecord, Storage
+from containerregistry.registry._storage_disk import DiskStorage
+from containerregistry.registry._storage_memory import MemoryStorage
+
+__all__ = [
+    "AuthConfigError",
+    "Authorizer",
+    "BasicAuth",
+    "BlobWriter",
+    "DiskStorage",
+    "ManifestRecord",
+    "MemoryStorage",
+    "Registry",
+    "RegistryError",
+    "RegistryServer",
+    "ServerAddressError",
+    "Storage",
+    "TokenAuth",
+    "load_users",
+    "make_server",
+    "parse_address",
+    "parse_user",
+]

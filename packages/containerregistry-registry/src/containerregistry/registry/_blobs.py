@@ -1,0 +1,211 @@
+"""Blob routes: HEAD, GET (with ranges), DELETE, and the upload protocol (monolithic,
+streamed, chunked, status, cancel, cross-repository mount)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from containerregistry.registry._digests import parse_digest
+from containerregistry.registry._errors import RegistryError
+from containerregistry.registry._http import BlobBody, Request, Response
+
+if TYPE_CHECKING:
+    from containerregistry.registry._storage import Storage
+    from containerregistry.registry._uploads import Uploads, UploadSession
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# Clients write "a-b" (the spec), "bytes a-b/*" or "bytes=a-b" (HTTP habit).
+_CONTENT_RANGE = re.compile(r"(?:bytes[ =])?(\d+)-(\d+)(?:/(?:\d+|\*))?")
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """``(first, last)`` of a ``Range`` header; None means the whole blob.
+
+    An unsatisfiable or malformed range is a 416 RANGE_INVALID.
+    """
+    if not header:
+        return None
+    match = _RANGE.fullmatch(header.strip())
+    if match is None or match.group(0) == "bytes=-":
+        raise _range_error(header, size)
+    first_text, last_text = match.groups()
+    if not first_text:
+        suffix = int(last_text)
+        if suffix == 0:
+            raise _range_error(header, size)
+        return max(size - suffix, 0), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text else size - 1
+    if first >= size or last < first:
+        raise _range_error(header, size)
+    return first, min(last, size - 1)
+
+
+def _range_error(header: str, size: int) -> RegistryError:
+    return RegistryError(
+        "RANGE_INVALID",
+        f"range {header!r} cannot be served from a blob of {size} bytes",
+        status=416,
+        headers=[("Content-Range", f"bytes */{size}")],
+    )
+
+
+def _upload_headers(session: UploadSession) -> list[tuple[str, str]]:
+    return [
+        ("Location", f"/v2/{session.repository}/blobs/uploads/{session.id}"),
+        # The spec's Range is inclusive; an empty upload still says 0-0.
+        ("Range", f"0-{max(session.size - 1, 0)}"),
+        ("Docker-Upload-UUID", session.id),
+    ]
+
+
+class BlobRoutes:
+    """Handlers for ``/v2/<name>/blobs/...``; blobs are shared by every repository."""
+
+    def __init__(self, storage: Storage, uploads: Uploads) -> None:
+        self.storage = storage
+        self.uploads = uploads
+
+    def get(self, request: Request, repository: str, digest_text: str) -> Response:
+        digest = str(parse_digest(digest_text, code="DIGEST_INVALID", what="the blob digest"))
+        if request.method == "HEAD":
+            size = self.storage.blob_size(digest)
+            if size is None:
+                raise self._unknown(repository, digest)
+            return Response(200, self._headers(digest), b"", head_length=size)
+        opened = self.storage.open_blob(digest)
+        if opened is None:
+            raise self._unknown(repository, digest)
+        source, size = opened
+        try:
+            span = _byte_range(request.header("Range"), size)
+        except RegistryError:
+            if not isinstance(source, bytes):
+                source.close()
+            raise
+        if span is None:
+            return Response(200, self._headers(digest), BlobBody(source, 0, size))
+        first, last = span
+        headers = [*self._headers(digest), ("Content-Range", f"bytes {first}-{last}/{size}")]
+        return Response(206, headers, BlobBody(source, first, last - first + 1))
+
+    @staticmethod
+    def _headers(digest: str) -> list[tuple[str, str]]:
+        return [
+            ("Content-Type", "application/octet-stream"),
+            ("Docker-Content-Digest", digest),
+            ("Accept-Ranges", "bytes"),
+        ]
+
+    @staticmethod
+    def _unknown(repository: str, digest: str) -> RegistryError:
+        return RegistryError(
+            "BLOB_UNKNOWN",
+            f"blob {digest} is not in repository {repository}",
+            detail={"digest": digest},
+        )
+
+    def delete(self, request: Request, repository: str, digest_text: str) -> Response:
+        digest = str(parse_digest(digest_text, code="DIGEST_INVALID", what="the blob digest"))
+        if not self.storage.delete_blob(digest):
+            raise self._unknown(repository, digest)
+        return Response(202)
+
+    # -- uploads ---------------------------------------------------------------------
+
+    def start_upload(self, request: Request, repository: str) -> Response:
+        mount = request.arg("mount")
+        if mount is not None:
+            digest = str(parse_digest(mount, code="DIGEST_INVALID", what="the mounted digest"))
+            # Blobs are global, so any repository "has" every blob: mount when it exists.
+            if self.storage.blob_size(digest) is not None:
+                return Response(201, self._created(repository, digest))
+        expected = request.arg("digest")
+        if expected is not None:
+            digest = str(parse_digest(expected, code="DIGEST_INVALID", what="the digest"))
+            session = self.uploads.start(repository)
+            self._receive(request, session)
+            self.uploads.finish(session, digest)
+            return Response(201, self._created(repository, digest))
+        session = self.uploads.start(repository)
+        if request.content_length:
+            self._receive(request, session)
+        return Response(202, _upload_headers(session))
+
+    @staticmethod
+    def _created(repository: str, digest: str) -> list[tuple[str, str]]:
+        return [
+            ("Location", f"/v2/{repository}/blobs/{digest}"),
+            ("Docker-Content-Digest", digest),
+        ]
+
+    def _receive(self, request: Request, session: UploadSession) -> None:
+        """Append the request body; a body that breaks off discards the upload."""
+        try:
+            session.append(request.iter_body())
+        except BaseException:
+            self.uploads.discard(session)
+            raise
+
+    def _check_content_range(self, request: Request, session: UploadSession) -> None:
+        header = request.header("Content-Range")
+        if not header:
+            return
+        match = _CONTENT_RANGE.fullmatch(header.strip())
+        if match is None:
+            raise RegistryError(
+                "BLOB_UPLOAD_INVALID",
+                f"Content-Range {header!r} is not of the form <first>-<last>",
+                status=416,
+                headers=_upload_headers(session),
+            )
+        first, last = int(match.group(1)), int(match.group(2))
+        length = request.content_length
+        wrong_length = length is not None and length != last - first + 1
+        if first != session.size or last < first or wrong_length:
+            raise RegistryError(
+                "BLOB_UPLOAD_INVALID",
+                f"chunk {first}-{last} does not continue upload {session.id}, which has "
+                f"{session.size} bytes; send the chunk starting at byte {session.size}",
+                status=416,
+                headers=_upload_headers(session),
+            )
+
+    def patch_upload(self, request: Request, repository: str, upload_id: str) -> Response:
+        session = self.uploads.get(repository, upload_id)
+        with session.lock:
+            self.uploads.get(repository, upload_id)  # still there once we hold the lock
+            self._check_content_range(request, session)
+            self._receive(request, session)
+            return Response(202, _upload_headers(session))
+
+    def put_upload(self, request: Request, repository: str, upload_id: str) -> Response:
+        session = self.uploads.get(repository, upload_id)
+        expected = request.arg("digest")
+        with session.lock:
+            self.uploads.get(repository, upload_id)
+            if expected is None:
+                raise RegistryError(
+                    "DIGEST_INVALID",
+                    "the PUT that completes an upload needs ?digest=<digest of the blob>",
+                )
+            try:
+                digest = str(parse_digest(expected, code="DIGEST_INVALID", what="the digest"))
+            except RegistryError:
+                self.uploads.discard(session)
+                raise
+            self._check_content_range(request, session)
+            self._receive(request, session)
+            self.uploads.finish(session, digest)
+        return Response(201, self._created(repository, digest))
+
+    def upload_status(self, request: Request, repository: str, upload_id: str) -> Response:
+        session = self.uploads.get(repository, upload_id)
+        return Response(204, _upload_headers(session))
+
+    def cancel_upload(self, request: Request, repository: str, upload_id: str) -> Response:
+        session = self.uploads.get(repository, upload_id)
+        with session.lock:
+            self.uploads.discard(session)
+        return Response(204)
