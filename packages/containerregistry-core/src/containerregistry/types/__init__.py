@@ -1,0 +1,63 @@
+"""Media types of OCI and Docker manifests, configs and layers.
+
+Constants for every media type go-containerregistry knows, and predicates that
+say what kind of content a media type names (image, index, config, layer).
+"""
+
+from containerregistry.types._media_types import (
+    DOCKER_CONFIG_JSON,
+    DOCKER_FOREIGN_LAYER,
+    DOCKER_LAYER,
+    DOCKER_MANIFEST_LIST,
+    DOCKER_MANIFEST_SCHEMA1,
+    DOCKER_MANIFEST_SCHEMA1_SIGNED,
+    DOCKER_MANIFEST_SCHEMA2,
+    DOCKER_PLUGIN_CONFIG,
+    DOCKER_UNCOMPRESSED_LAYER,
+    DOCKER_VENDOR_PREFIX,
+    OCI_CONFIG_JSON,
+    OCI_CONTENT_DESCRIPTOR,
+    OCI_IMAGE_INDEX,
+    OCI_LAYER,
+    OCI_LAYER_ZSTD,
+    OCI_MANIFEST_SCHEMA1,
+    OCI_RESTRICTED_LAYER,
+    OCI_UNCOMPRESSED_LAYER,
+    OCI_UNCOMPRESSED_RESTRICTED_LAYER,
+    OCI_VENDOR_PREFIX,
+    is_config,
+    is_distributable,
+    is_image,
+    is_index,
+    is_layer,
+    is_schema1,
+)
+
+__all__ = [
+    "DOCKER_CONFIG_JSON",
+    "DOCKER_FOREIGN_LAYER",
+    "DOCKER_LAYER",
+    "DOCKER_MANIFEST_LIST",
+    "DOCKER_MANIFEST_SCHEMA1",
+    "DOCKER_MANIFEST_SCHEMA1_SIGNED",
+    "DOCKER_MANIFEST_SCHEMA2",
+    "DOCKER_PLUGIN_CONFIG",
+    "DOCKER_UNCOMPRESSED_LAYER",
+    "DOCKER_VENDOR_PREFIX",
+    "OCI_CONFIG_JSON",
+    "OCI_CONTENT_DESCRIPTOR",
+    "OCI_IMAGE_INDEX",
+    "OCI_LAYER",
+    "OCI_LAYER_ZSTD",
+    "OCI_MANIFEST_SCHEMA1",
+    "OCI_RESTRICTED_LAYER",
+    "OCI_UNCOMPRESSED_LAYER",
+    "OCI_UNCOMPRESSED_RESTRICTED_LAYER",
+    "OCI_VENDOR_PREFIX",
+    "is_config",
+    "is_distributable",
+    "is_image",
+    "is_index",
+    "is_layer",
+    "is_schema1",
+]
