@@ -1,0 +1,170 @@
+"""Structured errors of the transport and of registry responses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from http import HTTPStatus
+from typing import Any
+
+import requests
+
+from containerregistry.errors import ContainerRegistryError
+from containerregistry.transport._redact import redact_url
+
+#: The most of an error body we read: registries answer errors in a few hundred
+#: bytes, and a misbehaving proxy must not make us buffer a blob.
+MAX_ERROR_BODY = 64 * 1024
+
+#: Status codes for which a repeated request may succeed (ggcr's ``temporaryStatusCodes``).
+#: 499 and 522 are retried by the retry layer but are not "temporary" here, as in ggcr.
+TEMPORARY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+#: OCI / distribution error codes that mean "try again".
+TEMPORARY_ERROR_CODES = frozenset(
+    {"BLOB_UPLOAD_INVALID", "TOOMANYREQUESTS", "UNKNOWN", "UNAVAILABLE"}
+)
+
+
+class TransportError(ContainerRegistryError):
+    """A request could not be completed (connection, TLS, auth handshake, protocol).
+
+    ``method`` and ``url`` (already redacted) name the request when one is known.
+    """
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = url
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    """One entry of a registry's ``{"errors": [...]}`` body."""
+
+    code: str
+    message: str = ""
+    detail: Any = None
+
+    def __str__(self) -> str:
+        text = f"{self.code}: {self.message}"
+        if self.detail is not None:
+            detail = self.detail
+            text += f"; {detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True)}"
+        return text
+
+
+class RegistryError(TransportError):
+    """A registry answered with an unexpected status.
+
+    ``status`` is the HTTP status, ``errors`` the parsed OCI diagnostics (possibly
+    empty), ``method`` and ``url`` the request (the URL redacted).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        errors: tuple[Diagnostic, ...] = (),
+        method: str = "",
+        url: str = "",
+        body: str = "",
+    ) -> None:
+        self.status = status
+        self.errors = errors
+        self._body = body
+        super().__init__(self._describe(method, url), method=method, url=url)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The OCI error codes, in the order the registry listed them."""
+        return tuple(d.code for d in self.errors)
+
+    @property
+    def temporary(self) -> bool:
+        """Whether repeating the request may succeed.
+
+        With diagnostics: every code is in :data:`TEMPORARY_ERROR_CODES`. Without:
+        the status is in :data:`TEMPORARY_STATUS_CODES`.
+        """
+        if self.errors:
+            return all(d.code in TEMPORARY_ERROR_CODES for d in self.errors)
+        return self.status in TEMPORARY_STATUS_CODES
+
+    def _describe(self, method: str, url: str) -> str:
+        prefix = f"{method} {url}: " if method else ""
+        try:
+            reason = HTTPStatus(self.status).phrase
+        except ValueError:
+            reason = ""
+        if len(self.errors) == 1:
+            return prefix + str(self.errors[0])
+        if self.errors:
+            return prefix + "multiple errors returned: " + "; ".join(map(str, self.errors))
+        text = f"unexpected status code {self.status} {reason}".rstrip()
+        if self._body:
+            return f"{prefix}{text}: {self._body}"
+        if method == "HEAD":
+            return f"{prefix}{text} (HEAD responses have no body, use GET for details)"
+        return prefix + text
+
+
+def parse_diagnostics(body: bytes) -> tuple[Diagnostic, ...]:
+    """Parse ``{"errors": [{"code", "message", "detail"}]}``; anything else gives ``()``."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict) or not isinstance(data.get("errors"), list):
+        return ()
+    out = []
+    for item in data["errors"]:
+        if isinstance(item, dict) and isinstance(item.get("code"), str):
+            message = item.get("message")
+            out.append(
+                Diagnostic(
+                    code=item["code"],
+                    message=message if isinstance(message, str) else "",
+                    detail=item.get("detail"),
+                )
+            )
+    return tuple(out)
+
+
+def error_from_response(response: requests.Response) -> RegistryError:
+    """Build a :class:`RegistryError` from ``response``, reading at most 64 KiB of body."""
+    request = response.request
+    method = str(request.method or "") if request is not None else ""
+    url = redact_url(str(request.url or "")) if request is not None else ""
+    body = b""
+    if method != "HEAD":
+        try:
+            body = _read_limited(response)
+        except requests.RequestException:
+            body = b""
+    errors = parse_diagnostics(body)
+    # A raw body is shown only when it is short text that is not a structured error;
+    # HTML error pages from proxies are cut to keep messages readable.
+    text = "" if errors else body.decode("utf-8", "replace").strip()[:512]
+    return RegistryError(response.status_code, errors=errors, method=method, url=url, body=text)
+
+
+def _read_limited(response: requests.Response) -> bytes:
+    if response.raw is None or getattr(response, "_content_consumed", False):
+        return response.content[:MAX_ERROR_BODY] if response.content else b""
+    chunks = []
+    remaining = MAX_ERROR_BODY
+    for chunk in response.iter_content(8192):
+        chunks.append(chunk[:remaining])
+        remaining -= len(chunks[-1])
+        if remaining <= 0:
+            break
+    response.close()
+    return b"".join(chunks)
+
+
+def check_response(response: requests.Response, *codes: int) -> requests.Response:
+    """Return ``response`` if its status is one of ``codes``; else raise :class:`RegistryError`."""
+    if response.status_code in codes:
+        return response
+    raise error_from_response(response)

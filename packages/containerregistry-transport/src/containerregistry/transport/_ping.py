@@ -1,0 +1,82 @@
+"""Pinging ``/v2/``: which scheme answers, and what authentication it asks for."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+import requests
+
+from containerregistry.transport._challenge import Challenge, parse_challenges, pick
+from containerregistry.transport._errors import TransportError, error_from_response
+from containerregistry.transport._redact import scrub_text
+
+
+class PingTarget(Protocol):
+    """What the ping needs of a registry (:class:`containerregistry.name.Registry` fits)."""
+
+    @property
+    def registry_str(self) -> str:
+        """The host and optional port, e.g. ``localhost:5000``."""
+        ...
+
+    @property
+    def scheme(self) -> str:
+        """``http`` when the name rules allow plain http (insecure, localhost, RFC 1918)."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class PingResult:
+    """The outcome of a ping.
+
+    ``scheme`` is the one that answered; ``challenge`` the chosen challenge (None when
+    the registry needs no authentication); ``challenges`` every one it offered.
+    """
+
+    scheme: str
+    challenge: Challenge | None
+    challenges: tuple[Challenge, ...] = ()
+
+
+def ping(registry: PingTarget, session: requests.Session) -> PingResult:
+    """GET ``/v2/`` over https, then over http if the registry's name allows it.
+
+    200 means no authentication; 401 carries the challenges. Any other status raises
+    :class:`~containerregistry.transport.RegistryError`; when no scheme connects,
+    :class:`~containerregistry.transport.TransportError` names each failure.
+    """
+    schemes = ["https", "http"] if registry.scheme == "http" else ["https"]
+    failures: list[str] = []
+    for scheme in schemes:
+        url = f"{scheme}://{registry.registry_str}/v2/"
+        try:
+            response = session.get(url, allow_redirects=True)
+        except requests.RequestException as exc:
+            failures.append(f"{scheme}: {scrub_text(str(exc))}")
+            continue
+        except TransportError as exc:
+            failures.append(f"{scheme}: {exc}")
+            continue
+        with response:
+            if response.status_code == 200:
+                return PingResult(scheme=scheme, challenge=None)
+            if response.status_code == 401:
+                header = response.headers.get("WWW-Authenticate", "")
+                challenges = tuple(parse_challenges([header])) if header else ()
+                if not challenges:
+                    # A 401 that names no scheme: basic is the only thing left to try.
+                    return PingResult(scheme=scheme, challenge=Challenge("basic"))
+                chosen = pick(challenges)
+                if chosen is None:
+                    raise TransportError(
+                        f"{registry.registry_str} asks for authentication schemes we do not "
+                        f"support ({', '.join(c.scheme for c in challenges)}); "
+                        "only basic and bearer are supported"
+                    )
+                return PingResult(scheme=scheme, challenge=chosen, challenges=challenges)
+            raise error_from_response(response)
+    raise TransportError(
+        f"cannot reach registry {registry.registry_str} ({'; '.join(failures)}); "
+        "check the name, the network and TLS settings"
+    )

@@ -1,0 +1,260 @@
+"""Assembling the stack into a session for one registry.
+
+The stack, from the outside in (each layer lives in its own module):
+
+1. :class:`~._scheme.SchemeLayer`: registry URLs use the scheme the ping found;
+2. :class:`~._bearer.BearerLayer` or :class:`~._basic.BasicLayer`: credentials for
+   the registry's host only, token exchange, refresh and scope escalation;
+3. :class:`~._retry.RetryLayer`: backoff, jitter, ``Retry-After``;
+4. :class:`~._useragent.UserAgentLayer`;
+5. :class:`~._logger.LoggerLayer`: what is logged is what goes on the wire;
+6. :class:`_PoolAdapter`: urllib3 connection pools, TLS, default timeout.
+
+Retry sits under auth so that a retried request keeps its token, and above the
+user agent and the log so that every attempt is logged as sent. Token requests
+are sent through layers 3-6, so they are retried, logged (redacted) and named.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import requests
+import urllib3
+from requests.adapters import BaseAdapter, HTTPAdapter
+
+from containerregistry.authn import ANONYMOUS, Authenticator
+from containerregistry.transport._basic import BasicLayer
+from containerregistry.transport._bearer import BearerLayer, Token
+from containerregistry.transport._challenge import Challenge
+from containerregistry.transport._errors import TransportError
+from containerregistry.transport._layer import Cert, Layer, Timeout
+from containerregistry.transport._logger import LoggerLayer
+from containerregistry.transport._ping import PingResult, ping
+from containerregistry.transport._redact import redact_url, scrub_text
+from containerregistry.transport._retry import Retry, RetryLayer
+from containerregistry.transport._scheme import SchemeLayer
+from containerregistry.transport._useragent import UserAgentLayer, user_agent
+
+#: Seconds to wait for a connection (ggcr's dial timeout) and between bytes read. A
+#: registry assembling a large upload may be silent for a while before it answers.
+DEFAULT_TIMEOUT = (30.0, 300.0)
+
+
+class Registry(Protocol):
+    """What the transport needs of a registry (:class:`containerregistry.name.Registry`)."""
+
+    @property
+    def registry_str(self) -> str:
+        """The host and optional port."""
+        ...
+
+    @property
+    def scheme(self) -> str:
+        """``http`` if the name rules allow plain http, else ``https``."""
+        ...
+
+    @property
+    def insecure(self) -> bool:
+        """Whether the user allowed plain http for it."""
+        ...
+
+
+class _PoolAdapter(HTTPAdapter):
+    """requests' adapter with a default timeout and our errors for failed connections."""
+
+    def __init__(self, *, pool_size: int, timeout: Timeout) -> None:
+        # One pool per host (registry, token server, blob store) and ``pool_size``
+        # connections in each, so ``jobs`` concurrent blobs never wait for a socket.
+        super().__init__(pool_connections=8, pool_maxsize=pool_size)
+        self.default_timeout = timeout
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Timeout = None,
+        verify: bool | str = True,
+        cert: Cert = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send with the default timeout when none is given."""
+        return super().send(
+            request,
+            stream,
+            timeout if timeout is not None else self.default_timeout,
+            verify,
+            cert,
+            proxies,
+        )
+
+
+class _Translate(Layer):
+    """The outermost wrapper: requests' connection errors become :class:`TransportError`."""
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Timeout = None,
+        verify: bool | str = True,
+        cert: Cert = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send; translate failures into errors that name the (redacted) request."""
+        try:
+            return self.inner.send(request, stream, timeout, verify, cert, proxies)
+        except requests.RequestException as exc:
+            method = str(request.method)
+            url = redact_url(str(request.url))
+            hint = (
+                "check the CA bundle, or use --insecure if you trust the registry"
+                if isinstance(exc, requests.exceptions.SSLError)
+                else "check the network and that the registry is up"
+            )
+            raise TransportError(
+                f"{method} {url}: {type(exc).__name__}: {scrub_text(str(exc))}; {hint}",
+                method=method,
+                url=url,
+            ) from exc
+
+
+class RegistrySession(requests.Session):
+    """A :class:`requests.Session` that talks to one registry through the whole stack.
+
+    ``registry`` is the registry, ``scheme`` the scheme its ping answered on,
+    ``challenge`` the authentication it asked for (None: anonymous). Build one with
+    :func:`new`.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__()
+        self.registry = registry
+        self.scheme = "https"
+        self.challenge: Challenge | None = None
+        self.bearer: BearerLayer | None = None
+
+    def url(self, path: str) -> str:
+        """Return ``<scheme>://<registry><path>``; ``path`` starts with ``/v2/``."""
+        return f"{self.scheme}://{self.registry.registry_str}{path}"
+
+    def exchange(self, scopes: Sequence[str] | None = None) -> Token:
+        """Return a fresh token for ``scopes`` (default: the session's scopes).
+
+        For basic or anonymous registries there is no exchange: the token is empty.
+        """
+        if self.bearer is None:
+            return Token()
+        return self.bearer.exchange(scopes)
+
+    def send_options(self, url: str) -> dict[str, Any]:
+        """Return the proxies, TLS settings and timeout this session uses for ``url``."""
+        settings = self.merge_environment_settings(url, {}, False, self.verify, self.cert)
+        return {
+            "proxies": settings["proxies"],
+            "verify": settings["verify"],
+            "cert": settings["cert"],
+            "timeout": None,
+        }
+
+
+def new(
+    registry: Registry,
+    authenticator: Authenticator = ANONYMOUS,
+    *,
+    scopes: Sequence[str] = (),
+    insecure: bool = False,
+    user_agent_product: str | None = None,
+    ca_bundle: str | None = None,
+    client_cert: str | tuple[str, str] | None = None,
+    retry: Retry | None = None,
+    pool_size: int = 4,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    headers: Mapping[str, str] | None = None,
+    oauth_password: bool = False,
+) -> RegistrySession:
+    """Ping ``registry`` and return a session that authenticates, retries and logs.
+
+    - ``authenticator``: whose credentials (default anonymous).
+    - ``scopes``: the token scopes to ask for first, e.g.
+      ``repository.scope("pull")`` (default none; 401s escalate as needed).
+    - ``insecure``: skip TLS verification and allow http (default False), as
+      crane's ``--insecure``; the registry's own ``insecure`` also allows http.
+    - ``user_agent_product``: e.g. ``"crane/0.1.0"``, put before
+      ``containerregistry-python/<version>`` (default: that token alone).
+    - ``ca_bundle``: a PEM file of CAs to trust instead of the system's (default None).
+    - ``client_cert``: a PEM with certificate and key, or ``(cert, key)``, for mTLS.
+    - ``retry``: the retry policy (default ``Retry()``: 3 tries, 1 s then 3 s).
+    - ``pool_size``: connections kept per host (default 4, the default ``jobs``);
+      pass the job count.
+    - ``timeout``: ``(connect, read)`` seconds (default 30 s, 300 s).
+    - ``headers``: extra headers for every request (docker's ``HttpHeaders``);
+      ``User-Agent`` among them is ignored.
+    - ``oauth_password``: exchange a username/password with the OAuth2 password grant
+      instead of the GET flow (default False).
+
+    Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``). Raises
+    :class:`TransportError` or :class:`RegistryError` when the ping or the first token
+    exchange fails.
+    """
+    if pool_size < 1:
+        raise ValueError("pool_size must be at least 1")
+    if insecure and ca_bundle:
+        raise ValueError("insecure skips TLS verification, so a ca_bundle would be ignored")
+    session = RegistrySession(registry)
+    session.verify = False if insecure else (ca_bundle or True)
+    if client_cert is not None:
+        session.cert = client_cert
+    if insecure:
+        # The user asked for it; a warning on every request would only be noise.
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
+    if headers:
+        session.headers.update({k: v for k, v in headers.items() if k.lower() != "user-agent"})
+    base: BaseAdapter = _PoolAdapter(pool_size=pool_size, timeout=timeout)
+    below: BaseAdapter = RetryLayer(
+        UserAgentLayer(LoggerLayer(base), user_agent(user_agent_product)), retry or Retry()
+    )
+    _mount(session, _Translate(below))
+    result: PingResult = ping(_Pinger(registry, insecure), session)
+    session.scheme = result.scheme
+    session.challenge = result.challenge
+    auth: BaseAdapter = below
+    if result.challenge is not None and result.challenge.scheme == "bearer":
+        session.bearer = BearerLayer(
+            below,
+            registry=registry.registry_str,
+            scheme=result.scheme,
+            authenticator=authenticator,
+            challenge=result.challenge,
+            scopes=scopes,
+            allow_http=insecure or registry.insecure or result.scheme == "http",
+            options=session.send_options,
+            oauth_password=oauth_password,
+        )
+        auth = session.bearer
+    elif result.challenge is not None:
+        auth = BasicLayer(below, authenticator, registry.registry_str, result.scheme)
+    _mount(session, _Translate(SchemeLayer(auth, registry.registry_str, result.scheme)))
+    if session.bearer is not None:
+        try:
+            session.bearer.refresh()
+        except requests.RequestException as exc:
+            raise TransportError(
+                f"token exchange for {registry.registry_str} failed: {exc}"
+            ) from exc
+    return session
+
+
+class _Pinger:
+    """The registry as the ping sees it: ``insecure`` also allows the http fallback."""
+
+    def __init__(self, registry: Registry, insecure: bool) -> None:
+        self.registry_str = registry.registry_str
+        self.scheme = "http" if insecure or registry.insecure else registry.scheme
+
+
+def _mount(session: requests.Session, adapter: BaseAdapter) -> None:
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, adapter)
