@@ -1,0 +1,70 @@
+"""Global options and the option aliases commands share."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+import typer
+
+
+@dataclasses.dataclass(frozen=True)
+class GlobalOptions:
+    """crane's persistent flags, given to every command as ``ctx.obj``.
+
+    - ``verbose``: log HTTP traffic (secrets redacted) to stderr (default False).
+    - ``insecure``: allow plain HTTP and skip TLS verification (default False).
+    - ``platform``: ``os/arch[/variant][:osversion]``, or ``all`` for every platform
+      (default ``all``).
+    - ``allow_nondistributable_artifacts``: also push foreign layers (default False).
+    """
+
+    verbose: bool = False
+    insecure: bool = False
+    platform: str = "all"
+    allow_nondistributable_artifacts: bool = False
+
+
+Verbose = Annotated[
+    bool, typer.Option("-v", "--verbose", help="Enable debug logs (secrets are redacted).")
+]
+Insecure = Annotated[
+    bool, typer.Option("--insecure", help="Allow image references to be fetched without TLS.")
+]
+PlatformOption = Annotated[
+    str,
+    typer.Option(
+        "--platform",
+        help="Specifies the platform in the form os/arch[/variant][:osversion] "
+        "(e.g. linux/amd64), or all.",
+    ),
+]
+AllowNondistributable = Annotated[
+    bool,
+    typer.Option(
+        "--allow-nondistributable-artifacts",
+        help="Allow pushing non-distributable (foreign) layers.",
+    ),
+]
+Address = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="Address to listen on, HOST:PORT (default :$PORT, or :0 for a free port).",
+    ),
+]
+Disk = Annotated[
+    str | None,
+    typer.Option(
+        "--disk",
+        help="Keep blobs and manifests in this directory (created if missing); "
+        "by default they live in memory.",
+    ),
+]
+
+
+def global_options(ctx: typer.Context) -> GlobalOptions:
+    """The :class:`GlobalOptions` of the running command (defaults outside the CLI)."""
+    root = ctx.find_root()
+    obj = root.obj if root is not None else None
+    return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
