@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import subprocess
 import sys
 
@@ -208,3 +210,12 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("text", ["ubuntu", "gcr.io/p/i:v1", "nginx:1@" + DIGEST])
+def test_pickle_and_copy_keep_everything(text: str) -> None:
+    reference = parse_reference(text, insecure=True)
+    for clone in (pickle.loads(pickle.dumps(reference)), copy.deepcopy(reference)):
+        assert clone == reference
+        assert str(clone) == text
+        assert clone.scheme == "http"

@@ -94,8 +94,10 @@ def test_strict_requires_a_name() -> None:
 
 
 def test_invalid_default_registry_is_rejected() -> None:
-    with pytest.raises(BadNameError, match="RFC 3986"):
+    with pytest.raises(BadNameError, match='the default registry "not a host" is not a valid'):
         new_registry("", default_registry="not a host")
+    with pytest.raises(BadNameError, match='the default registry "" is not a valid'):
+        new_registry("", default_registry="")
 
 
 @pytest.mark.parametrize(

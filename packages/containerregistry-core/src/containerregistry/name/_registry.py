@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from containerregistry.name._check import authority_problem
-from containerregistry.name._errors import BadNameError
+from containerregistry.name._errors import BadNameError, quote
 
 if TYPE_CHECKING:  # the repository module imports this one
     from containerregistry.name._repository import Repository
@@ -144,6 +144,13 @@ def new_registry(
     if problem:
         raise BadNameError("registry", name, problem)
     if not name:
+        if not default_registry or authority_problem(default_registry):
+            raise BadNameError(
+                "registry",
+                name,
+                f"the default registry {quote(default_registry)} is not a valid "
+                "RFC 3986 URI authority (host[:port])",
+            )
         name = default_registry
     if name == DOCKER_HUB_ALIAS:
         name = DEFAULT_REGISTRY
