@@ -9,7 +9,6 @@ import enum
 import math
 import tarfile
 from collections.abc import Mapping
-from typing import Union
 
 from containerregistry.archive import _fields as f
 from containerregistry.errors import ContainerRegistryError
@@ -17,7 +16,7 @@ from containerregistry.errors import ContainerRegistryError
 #: A time: seconds since the Unix epoch (int, float or exact Decimal) or a datetime
 #: (naive means UTC).
 #: ``None`` is Go's zero time: "no time", written as 0.
-TimeValue = Union[int, float, decimal.Decimal, datetime.datetime, None]
+TimeValue = int | float | decimal.Decimal | datetime.datetime | None
 
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 

@@ -20,7 +20,9 @@ def _header(level: int) -> bytes:
     # as Go's compress/gzip sets it; other levels leave it 0.
     extra_flags = {9: 2, 1: 4}.get(level, 0)
     # magic, method, no flags (so no name or comment), mtime 0, XFL, OS
-    return struct.pack("<2sBBIBB", b"\x1f\x8b", _FLAG_METHOD_DEFLATE, 0, 0, extra_flags, _OS_UNKNOWN)
+    return struct.pack(
+        "<2sBBIBB", b"\x1f\x8b", _FLAG_METHOD_DEFLATE, 0, 0, extra_flags, _OS_UNKNOWN
+    )
 
 
 class GzipCompressor(PullReader):
@@ -36,7 +38,9 @@ class GzipCompressor(PullReader):
             raise CompressionLevelError(f"invalid gzip level {level!r}: want 0 (store) to 9 (best)")
         super().__init__(source)
         self._header: bytes | None = _header(level)
-        self._deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self._deflate: zlib._Compress | None = zlib.compressobj(
+            level, zlib.DEFLATED, -zlib.MAX_WBITS
+        )
         self._crc = 0
         self._size = 0
 
@@ -44,19 +48,18 @@ class GzipCompressor(PullReader):
         if self._header is not None:
             header, self._header = self._header, None
             return header
-        while True:
+        while self._deflate is not None:
             chunk = self._source.read(CHUNK_SIZE)
             if not chunk:
-                if self._deflate is None:
-                    return b""
                 tail = self._deflate.flush(zlib.Z_FINISH)
-                self._deflate = None  # type: ignore[assignment]
+                self._deflate = None
                 return tail + struct.pack("<II", self._crc, self._size & 0xFFFFFFFF)
             self._crc = zlib.crc32(chunk, self._crc)
             self._size += len(chunk)
             out = self._deflate.compress(chunk)
             if out:
                 return out
+        return b""
 
 
 class GzipDecompressor(PullReader):

@@ -61,7 +61,7 @@ class PullReader(io.RawIOBase):
         return pending[:size].tobytes()
 
     def readall(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             chunk = self.read(CHUNK_SIZE)
             if not chunk:

@@ -26,9 +26,7 @@ def _zstandard() -> Any:
     try:
         import zstandard
     except ImportError as exc:  # pragma: no cover - a declared dependency
-        raise CompressionError(
-            "zstd needs the 'zstandard' package: pip install zstandard"
-        ) from exc
+        raise CompressionError("zstd needs the 'zstandard' package: pip install zstandard") from exc
     return zstandard
 
 

@@ -82,7 +82,7 @@ class VerifyingReader(io.RawIOBase):
         return chunk
 
     def readall(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             chunk = self.read(_CHUNK_SIZE)
             if not chunk:
@@ -104,16 +104,16 @@ class VerifyingReader(io.RawIOBase):
         self._count += count
         if self._size is not None and self._count > self._size:
             self._fail(
-                SizeMismatchError(
-                    self._size, self._count, digest=self._expected, finished=False
-                )
+                SizeMismatchError(self._size, self._count, digest=self._expected, finished=False)
             )
 
     def _finish(self) -> None:
         if self._verified:
             return
         if self._size is not None and self._count != self._size:
-            self._fail(SizeMismatchError(self._size, self._count, digest=self._expected, finished=True))
+            self._fail(
+                SizeMismatchError(self._size, self._count, digest=self._expected, finished=True)
+            )
         actual = Hash(self._expected.algorithm, self._hasher.hexdigest())
         if actual != self._expected:
             self._fail(DigestMismatchError(self._expected, actual))
