@@ -1,19 +1,17 @@
 """The first integration test: our bytes in a real registry:2, read back by skopeo.
 
-A blob, a config and an OCI image manifest are pushed with plain `requests`
-(monolithic upload: POST, then PUT with the digest), their digests computed with the
-project's own `Hash`; skopeo, an independent client, must then return the very same
-bytes under the very same digests.
+A layer (our TarWriter, our gzip), a config (`ConfigFile.to_json()`) and an OCI image
+manifest (`Manifest.to_json()`) are pushed with plain `requests` (monolithic upload:
+POST, then PUT with the digest), their digests computed with our `Hash`; skopeo, an
+independent client, must then return the very same bytes under the very same digests.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import pathlib
 import subprocess
-import tarfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,11 +20,10 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from containerregistry.v1 import Hash
-
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
-OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
+from containerregistry import types
+from containerregistry.archive import TarWriter
+from containerregistry.compression import compress
+from containerregistry.v1 import ConfigFile, Descriptor, Hash, Manifest, RootFS
 
 
 @dataclass(frozen=True)
@@ -45,42 +42,30 @@ class PushedImage:
 def make_layer() -> tuple[bytes, bytes]:
     """A small gzipped tar layer, the same bytes every run: (compressed, uncompressed)."""
     raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        content = b"hello from containerregistry\n"
-        info = tarfile.TarInfo("hello.txt")
-        info.size = len(content)
-        info.mode = 0o644
-        info.mtime = 0
-        tar.addfile(info, io.BytesIO(content))
+    with TarWriter(raw) as tar:
+        tar.add_file("hello.txt", b"hello from containerregistry\n")
     uncompressed = raw.getvalue()
-    return gzip.compress(uncompressed, mtime=0), uncompressed
+    with compress(io.BytesIO(uncompressed)) as compressed:
+        return compressed.read(), uncompressed
 
 
-def descriptor(media_type: str, data: bytes) -> dict[str, object]:
-    return {"mediaType": media_type, "digest": str(Hash.of(data)), "size": len(data)}
+def descriptor(media_type: str, data: bytes) -> Descriptor:
+    return Descriptor(media_type=media_type, size=len(data), digest=Hash.of(data))
 
 
 def build_image() -> tuple[bytes, bytes, bytes]:
     """(manifest, config, layer) bytes of a one-layer linux/amd64 OCI image."""
     layer, uncompressed = make_layer()
-    config = json.dumps(
-        {
-            "architecture": "amd64",
-            "os": "linux",
-            "rootfs": {"type": "layers", "diff_ids": [str(Hash.of(uncompressed))]},
-            "config": {},
-        },
-        separators=(",", ":"),
-    ).encode()
-    manifest = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": descriptor(OCI_CONFIG, config),
-            "layers": [descriptor(OCI_LAYER_GZIP, layer)],
-        },
-        separators=(",", ":"),
-    ).encode()
+    config = ConfigFile(
+        architecture="amd64",
+        os="linux",
+        rootfs=RootFS(diff_ids=(Hash.of(uncompressed),)),
+    ).to_json()
+    manifest = Manifest(
+        media_type=types.OCI_MANIFEST_SCHEMA1,
+        config=descriptor(types.OCI_CONFIG_JSON, config),
+        layers=(descriptor(types.OCI_LAYER, layer),),
+    ).to_json()
     return manifest, config, layer
 
 
@@ -113,7 +98,7 @@ def pushed(registry2_address: str) -> Iterator[PushedImage]:
         response = session.put(
             f"{repository_url}/manifests/v1",
             data=manifest,
-            headers={"Content-Type": OCI_MANIFEST},
+            headers={"Content-Type": types.OCI_MANIFEST_SCHEMA1},
             timeout=30,
         )
         assert response.status_code == 201, response.text
