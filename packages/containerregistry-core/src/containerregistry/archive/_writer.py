@@ -5,7 +5,7 @@ from __future__ import annotations
 import tarfile
 from collections.abc import Mapping
 from types import TracebackType
-from typing import BinaryIO, Protocol
+from typing import IO, Protocol
 
 from containerregistry.archive import _fields as f
 from containerregistry.archive._header import (
@@ -51,7 +51,7 @@ class TarWriter:
     def add_file(
         self,
         name: str,
-        data: bytes | bytearray | memoryview | BinaryIO,
+        data: bytes | bytearray | memoryview | IO[bytes],
         *,
         size: int | None = None,
         mode: int = 0o644,
@@ -155,7 +155,7 @@ class TarWriter:
         )
         self._write_entry(header)
 
-    def add(self, header: TarHeader | tarfile.TarInfo, stream: BinaryIO | None = None) -> None:
+    def add(self, header: TarHeader | tarfile.TarInfo, stream: IO[bytes] | None = None) -> None:
         """Add any entry; ``stream`` supplies ``header.size`` bytes for types that carry data.
 
         A :class:`tarfile.TarInfo` is converted with :meth:`TarHeader.from_tarinfo`
@@ -231,7 +231,7 @@ class TarWriter:
         header: TarHeader,
         *,
         content: bytes | None = None,
-        stream: BinaryIO | None = None,
+        stream: IO[bytes] | None = None,
     ) -> None:
         self._check_usable()
         chosen = plan(header)  # raises before anything is written
@@ -254,7 +254,7 @@ class TarWriter:
             self._broken = exc
             raise
 
-    def _copy(self, name: str, stream: BinaryIO, size: int) -> None:
+    def _copy(self, name: str, stream: IO[bytes], size: int) -> None:
         remaining = size
         while remaining:
             chunk = stream.read(min(remaining, _CHUNK_SIZE))
