@@ -85,3 +85,10 @@ def integration(session: nox.Session) -> None:
             env[key] = value.strip().strip("'\"")
     session.log("services: " + ", ".join(f"{k}={v}" for k, v in sorted(env.items())))
     session.run("pytest", "-q", "integration", *session.posargs, env=env)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run the benchmark suite (tools/bench) and print its markdown tables."""
+    install_all(session, "requests>=2.31")
+    session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs)

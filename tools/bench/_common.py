@@ -1,0 +1,89 @@
+"""Shared helpers for the benchmark scripts: timing, peak memory, markdown output.
+
+Benchmarks run workloads in child processes so that each one's peak RSS
+(``ru_maxrss`` of the child) is its own, and report the median of several runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SOURCE_PATH = os.pathsep.join(str(p / "src") for p in sorted((ROOT / "packages").iterdir()))
+
+
+@dataclasses.dataclass
+class Measurement:
+    """One workload's result: median wall seconds over ``runs`` and the worst peak RSS."""
+
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    runs: int
+    note: str = ""
+
+
+def python_env() -> dict[str, str]:
+    """Environment for child Pythons: the repository's sources on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SOURCE_PATH + (
+        os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else ""
+    )
+    return env
+
+
+def run_child(
+    argv: Sequence[str], *, env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
+    """Run ``argv``; return (wall seconds, peak RSS of the child in MB, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    # ru_maxrss of RUSAGE_CHILDREN is the largest child so far, so measure each
+    # workload in its own wrapper process (see measure_python) when it matters.
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return elapsed, peak, done.stdout
+
+
+def measure_python(name: str, code: str, *, runs: int = 3, note: str = "") -> Measurement:
+    """Time ``code`` run by a fresh interpreter ``runs`` times; peak RSS from a wrapper."""
+    wrapper = (
+        "import resource,subprocess,sys,time,json;"
+        "s=time.perf_counter();"
+        "r=subprocess.run([sys.executable,'-c',sys.argv[1]],capture_output=True,text=True);"
+        "e=time.perf_counter()-s;"
+        "sys.stderr.write(r.stderr);"
+        "print(json.dumps({'rc':r.returncode,'s':e,"
+        "'rss':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,'out':r.stdout}))"
+    )
+    times: list[float] = []
+    peak = 0.0
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", wrapper, code], env=python_env(), capture_output=True, text=True
+        )
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if result["rc"] != 0:
+            raise RuntimeError(f"{name} failed: {done.stderr.strip()[-800:]}")
+        times.append(result["s"])
+        peak = max(peak, result["rss"] / 1024)
+    return Measurement(name, statistics.median(times), peak, runs, note)
+
+
+def markdown_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    """Render a GitHub markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
