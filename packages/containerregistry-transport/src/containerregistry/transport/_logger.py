@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -97,6 +98,24 @@ def _headers(headers: Mapping[str, str]) -> str:
     return "".join(f"\n  {k}: {v}" for k, v in redact_headers(headers).items())
 
 
+def _debug_enabled() -> bool:
+    """Return whether a debug record would reach a real handler.
+
+    ``logs.enabled`` asks the level of the logger that holds the handler; the
+    question here is the level of ``containerregistry.debug`` itself.
+    """
+    logger: logging.Logger | None = logs.debug
+    if not logs.debug.isEnabledFor(logging.DEBUG):
+        return False
+    while logger is not None:
+        if any(not isinstance(h, logging.NullHandler) for h in logger.handlers):
+            return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return False
+
+
 class LoggerLayer(Layer):
     """Logs each request and response to ``containerregistry.debug`` (when enabled).
 
@@ -114,7 +133,7 @@ class LoggerLayer(Layer):
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Log, send, log."""
-        if not logs.enabled(logs.debug):
+        if not _debug_enabled():
             return self.inner.send(request, stream, timeout, verify, cert, proxies)
         url = redact_url(str(request.url))
         body = describe_body(request.body, request.headers.get("Content-Type", ""))
