@@ -13,6 +13,9 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 MISSING = "sha256:" + "0" * 64
 SIG_TYPE = "application/vnd.example.sig"
+HELLO = (
+    "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"  # sha256 of b"hello"
+)
 
 
 @dataclasses.dataclass
@@ -141,11 +144,11 @@ CASES = [
     Case(
         "upload-monolithic",
         "POST",
-        "/v2/foo/blobs/uploads/?digest=sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        f"/v2/foo/blobs/uploads/?digest={HELLO}",
         201,
         body=b"hello",
         want_headers={
-            "Location": "/v2/foo/blobs/sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            "Location": f"/v2/foo/blobs/{HELLO}",
         },
     ),
     Case(

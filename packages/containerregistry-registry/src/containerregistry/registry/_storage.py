@@ -39,6 +39,9 @@ class BlobWriter(Protocol):
     def write(self, data: bytes) -> None:
         """Append ``data``."""
 
+    def release(self) -> None:
+        """Free OS resources (open files) between requests; the bytes stay."""
+
     def commit(self, digest: str) -> None:
         """Store what was written as blob ``digest`` (already verified by the caller)."""
 

@@ -59,21 +59,28 @@ class _DiskBlobWriter:
     def __init__(self, storage: DiskStorage) -> None:
         self._storage = storage
         fd, name = tempfile.mkstemp(dir=storage.root / "uploads", prefix="upload-")
+        os.close(fd)
         self._path = pathlib.Path(name)
-        self._file: IO[bytes] | None = os.fdopen(fd, "wb", buffering=0)
+        # Opened for the length of a request only, so idle uploads hold no descriptor.
+        self._file: IO[bytes] | None = None
 
     def write(self, data: bytes) -> None:
-        assert self._file is not None, "write after commit or abort"
+        if self._file is None:
+            self._file = self._path.open("ab", buffering=0)
         view = memoryview(data)
         while view:
             written = self._file.write(view)
             view = view[written or 0 :]
 
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
     def commit(self, digest: str) -> None:
-        assert self._file is not None, "commit after commit or abort"
-        os.fsync(self._file.fileno())
-        self._file.close()
-        self._file = None
+        self.release()
+        with self._path.open("ab") as file:
+            os.fsync(file.fileno())
         target = self._storage.blob_path(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._path, target)

@@ -19,6 +19,9 @@ class _MemoryBlobWriter:
     def write(self, data: bytes) -> None:
         self._parts.append(data)
 
+    def release(self) -> None:
+        pass
+
     def commit(self, digest: str) -> None:
         data = b"".join(self._parts)
         self._parts = []

@@ -36,11 +36,14 @@ class UploadSession:
 
     def append(self, chunks: Iterable[bytes]) -> None:
         """Write and hash every chunk."""
-        for chunk in chunks:
-            self._hasher.update(chunk)
-            self.writer.write(chunk)
-            self.size += len(chunk)
-            self.touched = time.monotonic()
+        try:
+            for chunk in chunks:
+                self._hasher.update(chunk)
+                self.writer.write(chunk)
+                self.size += len(chunk)
+                self.touched = time.monotonic()
+        finally:
+            self.writer.release()
 
     def digest(self) -> str:
         """``sha256:<hex>`` of everything received."""
