@@ -7,7 +7,8 @@ config gives the same bytes, and digest, as crane.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from containerregistry.v1._errors import ConfigParseError
@@ -50,7 +51,7 @@ class HealthConfig:
         retries: consecutive failures before the container is unhealthy.
     """
 
-    test: tuple[str, ...] = ()
+    test: Sequence[str] = ()
     interval: int = 0
     timeout: int = 0
     start_period: int = 0
@@ -152,27 +153,27 @@ class Config:
     attach_stderr: bool = False
     attach_stdin: bool = False
     attach_stdout: bool = False
-    cmd: tuple[str, ...] = ()
+    cmd: Sequence[str] = ()
     healthcheck: HealthConfig | None = None
     domainname: str = ""
-    entrypoint: tuple[str, ...] = ()
-    env: tuple[str, ...] = ()
+    entrypoint: Sequence[str] = ()
+    env: Sequence[str] = ()
     hostname: str = ""
     image: str = ""
     labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    on_build: tuple[str, ...] = ()
+    on_build: Sequence[str] = ()
     open_stdin: bool = False
     stdin_once: bool = False
     tty: bool = False
     user: str = ""
-    volumes: frozenset[str] = frozenset()
+    volumes: AbstractSet[str] = frozenset()
     working_dir: str = ""
-    exposed_ports: frozenset[str] = frozenset()
+    exposed_ports: AbstractSet[str] = frozenset()
     args_escaped: bool = False
     network_disabled: bool = False
     mac_address: str = ""
     stop_signal: str = ""
-    shell: tuple[str, ...] = ()
+    shell: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         coerce_tuples(self, "cmd", "entrypoint", "env", "on_build", "shell")
@@ -314,7 +315,7 @@ class RootFS:
     """
 
     type: str = "layers"
-    diff_ids: tuple[Hash, ...] | None = None
+    diff_ids: Sequence[Hash] | None = None
 
     def __post_init__(self) -> None:
         coerce_optional_tuple(self, "diff_ids")
@@ -345,7 +346,7 @@ def _rootfs_from_object(obj: dict[str, Any], path: str, reader: Any) -> RootFS:
     fields = reader.pick(obj, *_ROOTFS_LOOKUP)
     prefix = f"{path}." if path else ""
     raw = fields.get("diff_ids")
-    diff_ids: tuple[Hash, ...] | None = None
+    diff_ids: Sequence[Hash] | None = None
     if raw is not None:
         if not isinstance(raw, list):
             from containerregistry.v1._decode import kind
@@ -401,13 +402,13 @@ class ConfigFile:
     container: str = ""
     created: Time = _ZERO_TIME
     docker_version: str = ""
-    history: tuple[History, ...] = ()
+    history: Sequence[History] = ()
     os: str = ""
     rootfs: RootFS = dataclasses.field(default_factory=RootFS)
     config: Config = dataclasses.field(default_factory=Config)
     os_version: str = ""
     variant: str = ""
-    os_features: tuple[str, ...] = ()
+    os_features: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         coerce_tuples(self, "history", "os_features")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from containerregistry.v1._errors import ManifestParseError
@@ -91,7 +91,7 @@ class Descriptor:
     size: int
     digest: Hash
     data: bytes = b""
-    urls: tuple[str, ...] = ()
+    urls: Sequence[str] = ()
     annotations: Mapping[str, str] = dataclasses.field(default_factory=dict)
     platform: Platform | None = None
     artifact_type: str = ""
@@ -159,7 +159,7 @@ class Manifest:
     schema_version: int = 2
     media_type: str = ""
     config: Descriptor
-    layers: tuple[Descriptor, ...] | None = None
+    layers: Sequence[Descriptor] | None = None
     annotations: Mapping[str, str] = dataclasses.field(default_factory=dict)
     subject: Descriptor | None = None
     artifact_type: str = ""
@@ -234,7 +234,7 @@ class IndexManifest:
 
     schema_version: int = 2
     media_type: str = ""
-    manifests: tuple[Descriptor, ...] | None = None
+    manifests: Sequence[Descriptor] | None = None
     annotations: Mapping[str, str] = dataclasses.field(default_factory=dict)
     subject: Descriptor | None = None
     artifact_type: str = ""

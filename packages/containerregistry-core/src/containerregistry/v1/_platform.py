@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from containerregistry.v1._errors import PlatformParseError
@@ -52,9 +52,9 @@ class Platform:
     architecture: str = ""
     os: str = ""
     os_version: str = ""
-    os_features: tuple[str, ...] = ()
+    os_features: Sequence[str] = ()
     variant: str = ""
-    features: tuple[str, ...] = ()
+    features: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         coerce_tuples(self, "os_features", "features")
