@@ -1,0 +1,71 @@
+"""Pinging /v2/: challenges, scheme fallback, errors."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from containerregistry import transport
+
+
+@pytest.mark.parametrize(
+    ("status", "header", "scheme", "params"),
+    [
+        pytest.param(200, None, None, {}, id="anonymous"),
+        pytest.param(401, 'Basic realm="r"', "basic", {"realm": "r"}, id="basic"),
+        pytest.param(
+            401,
+            'Bearer realm="https://a/t",service="s",scope="repository:x:pull"',
+            "bearer",
+            {"realm": "https://a/t", "service": "s", "scope": "repository:x:pull"},
+            id="bearer",
+        ),
+        pytest.param(401, 'Negotiate, Basic realm="r"', "basic", {"realm": "r"}, id="multiple"),
+        pytest.param(401, None, "basic", {}, id="401-without-header-means-basic"),
+    ],
+)
+def test_ping_challenges(serve, kit, status, header, scheme, params):
+    headers = {"WWW-Authenticate": header} if header else {}
+    server = serve(lambda seen: kit.Reply(status, headers))
+    result = transport.ping(kit.FakeRegistry(server.host), requests.Session())
+    assert result.scheme == "http"
+    if scheme is None:
+        assert result.challenge is None
+    else:
+        assert result.challenge == transport.Challenge(scheme, params)
+    assert server.routes() == ["GET /v2/"]
+
+
+def test_ping_refuses_only_unsupported_schemes(serve, kit):
+    server = serve(lambda seen: kit.Reply(401, {"WWW-Authenticate": "Negotiate"}))
+    with pytest.raises(transport.TransportError, match="negotiate"):
+        transport.ping(kit.FakeRegistry(server.host), requests.Session())
+
+
+def test_ping_error_status_is_a_registry_error(serve, kit):
+    server = serve(lambda seen: kit.Reply(500, body=b"boom"))
+    with pytest.raises(transport.RegistryError) as info:
+        transport.ping(kit.FakeRegistry(server.host), requests.Session())
+    assert info.value.status == 500
+    assert info.value.method == "GET"
+
+
+def test_no_http_fallback_for_https_only_registries(serve, kit):
+    server = serve(lambda seen: kit.Reply(200))
+    registry = kit.FakeRegistry(server.host, scheme="https")
+    with pytest.raises(transport.TransportError, match="cannot reach registry") as info:
+        transport.ping(registry, requests.Session())
+    assert "http:" not in str(info.value).replace("https:", "")
+    assert server.seen == []  # the TLS handshake never became a request
+
+
+def test_connection_refused_names_both_schemes(kit):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(transport.TransportError) as info:
+        transport.ping(kit.FakeRegistry(f"127.0.0.1:{port}"), requests.Session())
+    assert "https:" in str(info.value)
+    assert "; http:" in str(info.value)

@@ -1,0 +1,124 @@
+"""The retry layer: which statuses and errors are retried, how long it waits."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from containerregistry import transport
+from containerregistry.transport._retry import RetryLayer
+
+
+def _session(policy):
+    session = requests.Session()
+    layer = RetryLayer(requests.adapters.HTTPAdapter(), policy)
+    session.mount("http://", layer)
+    return session
+
+
+def _recording(**kwargs):
+    waits: list[float] = []
+    return transport.Retry(sleep=waits.append, **kwargs), waits
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected_requests", "final"),
+    [
+        pytest.param([503, 503, 200], 3, 200, id="503-twice-then-ok"),
+        pytest.param([500, 200], 2, 200, id="500"),
+        pytest.param([499, 200], 2, 200, id="499-nginx"),
+        pytest.param([522, 200], 2, 200, id="522-cloudflare"),
+        pytest.param([408, 200], 2, 200, id="408"),
+        pytest.param([502, 502, 502, 200], 3, 502, id="gives-up-after-3"),
+        pytest.param([404, 200], 1, 404, id="404-not-retried"),
+        pytest.param([401, 200], 1, 401, id="401-not-retried"),
+    ],
+)
+def test_status_codes(serve, kit, statuses, expected_requests, final):
+    answers = iter(statuses)
+    server = serve(lambda seen: kit.Reply(next(answers)))
+    policy, waits = _recording()
+    response = _session(policy).get(server.url + "/v2/")
+    assert response.status_code == final
+    assert len(server.seen) == expected_requests
+    assert len(waits) == expected_requests - 1
+
+
+def test_backoff_grows_by_factor_with_bounded_jitter(serve, kit):
+    server = serve(lambda seen: kit.Reply(503))
+    policy, waits = _recording(attempts=4, backoff=1.0, factor=3.0, jitter=0.1)
+    _session(policy).get(server.url + "/v2/")
+    assert [int(w) for w in waits] == [1, 3, 9]
+    assert all(base <= w <= base * 1.1 for w, base in zip(waits, [1, 3, 9]))
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_honoured(serve, kit, status):
+    answers = iter([kit.Reply(status, {"Retry-After": "7"}), kit.Reply(200)])
+    server = serve(lambda seen: next(answers))
+    policy, waits = _recording()
+    assert _session(policy).get(server.url + "/v2/").status_code == 200
+    assert waits == [7.0]
+
+
+def test_retry_after_beyond_the_cap_returns_the_response(serve, kit):
+    server = serve(lambda seen: kit.Reply(429, {"Retry-After": "3600"}))
+    policy, waits = _recording()
+    assert _session(policy).get(server.url + "/v2/").status_code == 429
+    assert waits == []
+    assert len(server.seen) == 1
+
+
+def test_connection_errors_are_retried_then_raised():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    policy, waits = _recording()
+    with pytest.raises(requests.ConnectionError):
+        _session(policy).get(f"http://127.0.0.1:{port}/v2/")
+    assert len(waits) == 2
+
+
+def test_no_retry_block_sends_once(serve, kit):
+    server = serve(lambda seen: kit.Reply(503))
+    policy, waits = _recording()
+    with transport.no_retry():
+        assert _session(policy).get(server.url + "/v2/").status_code == 503
+    assert len(server.seen) == 1
+
+
+def test_one_shot_bodies_are_not_resent(serve, kit):
+    server = serve(lambda seen: kit.Reply(503))
+    policy, _ = _recording()
+    response = _session(policy).put(server.url + "/upload", data=iter([b"a", b"b"]))
+    assert response.status_code == 503
+    assert len(server.seen) == 1
+
+
+def test_file_bodies_are_rewound(serve, kit, tmp_path):
+    answers = iter([503, 201])
+    server = serve(lambda seen: kit.Reply(next(answers)))
+    path = tmp_path / "blob"
+    path.write_bytes(b"0123456789")
+    policy, _ = _recording()
+    with path.open("rb") as body:
+        assert _session(policy).put(server.url + "/upload", data=body).status_code == 201
+    assert [s.body for s in server.seen] == [b"0123456789", b"0123456789"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"attempts": 0}, "attempts", id="attempts"),
+        pytest.param({"factor": 0.5}, "factor", id="factor"),
+    ],
+)
+def test_bad_policies_fail_at_once(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        transport.Retry(**kwargs)
+
+
+def test_default_status_codes_match_crane():
+    assert transport.RETRY_STATUS_CODES == {408, 429, 499, 500, 502, 503, 504, 522}
