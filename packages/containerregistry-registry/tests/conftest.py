@@ -185,3 +185,13 @@ def client() -> Client:
 @pytest.fixture
 def populated(client: Client) -> Populated:
     return populate(client)
+
+
+@pytest.fixture
+def populated_disk(client: Client, tmp_path: Any) -> tuple[Client, Any, Populated]:
+    """A populated registry on disk: (client, root directory, facts)."""
+    from containerregistry.registry import DiskStorage
+
+    root = tmp_path / "registry"
+    client.app = Registry(storage=DiskStorage(root))
+    return client, root, populate(client)
