@@ -198,7 +198,7 @@ def test_token_server_redirect_to_private_address_is_refused(serve, kit):
         kit,
         token_handler=lambda seen: kit.Reply(302, {"Location": "http://10.9.9.9/steal"}),
     )
-    with pytest.raises(transport.TransportError, match="private address 10.9.9.9"):
+    with pytest.raises(transport.TransportError, match=r"private address 10\.9\.9\.9"):
         transport.new(new_registry(reg.host), authn.Basic("alice", PASSWORD))
 
 

@@ -51,7 +51,7 @@ def test_backoff_grows_by_factor_with_bounded_jitter(serve, kit):
     policy, waits = _recording(attempts=4, backoff=1.0, factor=3.0, jitter=0.1)
     _session(policy).get(server.url + "/v2/")
     assert [int(w) for w in waits] == [1, 3, 9]
-    assert all(base <= w <= base * 1.1 for w, base in zip(waits, [1, 3, 9]))
+    assert all(base <= w <= base * 1.1 for w, base in zip(waits, [1, 3, 9], strict=True))
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -83,7 +83,7 @@ def test_connection_errors_are_retried_then_raised():
 
 def test_no_retry_block_sends_once(serve, kit):
     server = serve(lambda seen: kit.Reply(503))
-    policy, waits = _recording()
+    policy, _ = _recording()
     with transport.no_retry():
         assert _session(policy).get(server.url + "/v2/").status_code == 503
     assert len(server.seen) == 1
@@ -121,4 +121,5 @@ def test_bad_policies_fail_at_once(kwargs, message):
 
 
 def test_default_status_codes_match_crane():
-    assert transport.RETRY_STATUS_CODES == {408, 429, 499, 500, 502, 503, 504, 522}
+    expected = {408, 429, 499, 500, 502, 503, 504, 522}
+    assert expected == transport.RETRY_STATUS_CODES

@@ -136,6 +136,24 @@ class RegistrySession(requests.Session):
         self.challenge: Challenge | None = None
         self.bearer: BearerLayer | None = None
 
+    def merge_environment_settings(
+        self,
+        url: str | bytes | None,
+        proxies: Any,
+        stream: Any,
+        verify: Any,
+        cert: Any,
+    ) -> Any:
+        """requests' merge, except that the session's own TLS choice wins.
+
+        requests lets ``REQUESTS_CA_BUNDLE`` override ``session.verify`` (psf/requests
+        #3829); an explicit ``ca_bundle`` or ``insecure`` must not be silently undone.
+        """
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and self.verify is not True:
+            settings["verify"] = self.verify
+        return settings
+
     def url(self, path: str) -> str:
         """Return ``<scheme>://<registry><path>``; ``path`` starts with ``/v2/``."""
         return f"{self.scheme}://{self.registry.registry_str}{path}"
@@ -151,7 +169,7 @@ class RegistrySession(requests.Session):
 
     def send_options(self, url: str) -> dict[str, Any]:
         """Return the proxies, TLS settings and timeout this session uses for ``url``."""
-        settings = self.merge_environment_settings(url, {}, False, self.verify, self.cert)
+        settings = self.merge_environment_settings(url, {}, False, None, self.cert)
         return {
             "proxies": settings["proxies"],
             "verify": settings["verify"],
