@@ -55,7 +55,8 @@ def load_users(path: str | os.PathLike[str]) -> dict[str, str]:
     """Read ``name:password`` lines (blank lines and ``#`` comments skipped) from ``path``."""
     users: dict[str, str] = {}
     try:
-        text = open(path, encoding="utf-8").read()  # noqa: SIM115 - read at once
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except OSError as exc:
         raise AuthConfigError(
             "UNAUTHORIZED", f"cannot read users file {os.fspath(path)}: {exc.strerror}"
