@@ -49,6 +49,8 @@ def build_app(name: str = "crane") -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        # Help texts contain brackets such as os/arch[/variant]; they are not markup.
+        rich_markup_mode=None,
     )
     app.callback()(_root)
     app.add_typer(_registry.build(), name="registry")
