@@ -158,3 +158,52 @@ def kit() -> object:
     k.token_reply = token_reply  # type: ignore[attr-defined]
     k.FakeRegistry = FakeRegistry  # type: ignore[attr-defined]
     return k
+
+
+_HELPER = """#!{python}
+import json, sys
+store_path = {store!r}
+try:
+    store = json.load(open(store_path))
+except FileNotFoundError:
+    store = {{}}
+action = sys.argv[1]
+data = sys.stdin.read()
+server = json.loads(data)["ServerURL"] if action == "store" else data
+open(store_path + ".log", "a").write(action + " " + server + "\\n")
+if action == "get":
+    if data.strip() == "broken.example":
+        sys.stdout.write("helper exploded")
+        sys.exit(2)
+    if data.strip() not in store:
+        sys.stdout.write("credentials not found in native keychain")
+        sys.exit(1)
+    user, secret = store[data.strip()]
+    json.dump({{"ServerURL": data.strip(), "Username": user, "Secret": secret}}, sys.stdout)
+elif action == "store":
+    entry = json.loads(data)
+    store[entry["ServerURL"]] = [entry["Username"], entry["Secret"]]
+    json.dump(store, open(store_path, "w"))
+elif action == "erase":
+    if data.strip() not in store:
+        sys.stdout.write("credentials not found in native keychain")
+        sys.exit(1)
+    del store[data.strip()]
+    json.dump(store, open(store_path, "w"))
+"""
+
+
+@pytest.fixture
+def helper(tmp_path, monkeypatch):
+    """A fake ``docker-credential-test`` on PATH; returns its store path (a JSON file)."""
+    import os
+    import sys
+
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    store = tmp_path / "helper-store.json"
+    script = bindir / "docker-credential-test"
+    script.write_text(_HELPER.format(python=sys.executable, store=str(store)))
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return store
