@@ -15,16 +15,20 @@ for _logger in (warn, progress, debug):
     _logger.addHandler(logging.NullHandler())
 
 
-def enabled(logger: logging.Logger) -> bool:
-    """Return whether ``logger`` has a handler beyond the default ``NullHandler``.
+def enabled(logger: logging.Logger, *, level: int = logging.DEBUG) -> bool:
+    """Return whether a record of ``level`` (default DEBUG) sent to ``logger`` would be shown.
 
-    Callers use it to skip building expensive messages (e.g. request dumps).
+    That needs the logger's effective level to let it through and a handler other
+    than the default ``NullHandler`` somewhere on its way to the root. Callers use
+    it to skip building expensive messages (e.g. request dumps).
     """
+    if not logger.isEnabledFor(level):
+        return False
     current: logging.Logger | None = logger
     while current is not None:
         if any(not isinstance(h, logging.NullHandler) for h in current.handlers):
-            return current.isEnabledFor(logging.DEBUG) or current.isEnabledFor(logging.INFO)
+            return True
         if not current.propagate:
-            break
+            return False
         current = current.parent
     return False
