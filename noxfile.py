@@ -92,3 +92,10 @@ def bench(session: nox.Session) -> None:
     """Run the benchmark suite (tools/bench) and print its markdown tables."""
     install_all(session, "requests>=2.31")
     session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Start the embedded registry and walk through push, mutate, copy, ls, pull, validate."""
+    install_all(session)
+    session.run("python", str(ROOT / "tools" / "demo.py"))
