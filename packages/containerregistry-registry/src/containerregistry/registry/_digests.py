@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from containerregistry.registry._errors import RegistryError
-from containerregistry.v1._hash import BadHashError, Hash
+from containerregistry.v1 import BadHashError, Hash
 
 
 def parse_digest(text: str, *, code: str, what: str) -> Hash:
