@@ -1,0 +1,310 @@
+"""Sessions per registry, and verified reads of manifests and blobs."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import BinaryIO, cast
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from containerregistry import name, transport, types
+from containerregistry.remote._errors import BlobFetchError, ManifestError
+from containerregistry.remote._options import Options
+from containerregistry.transport import RegistrySession, TransportError, check_response
+from containerregistry.transport._scheme import host_of, is_private_address
+from containerregistry.v1 import Descriptor, Hash
+from containerregistry.verify import VerifyingReader
+
+#: Every manifest kind we can read, most wanted first (ggcr's list).
+MANIFEST_ACCEPT: tuple[str, ...] = (
+    types.OCI_IMAGE_INDEX,
+    types.DOCKER_MANIFEST_LIST,
+    types.OCI_MANIFEST_SCHEMA1,
+    types.DOCKER_MANIFEST_SCHEMA2,
+    types.DOCKER_MANIFEST_SCHEMA1_SIGNED,
+    types.DOCKER_MANIFEST_SCHEMA1,
+)
+#: The largest manifest we read: real ones are kilobytes, and a hostile registry
+#: must not make us buffer a blob (ggcr's limit).
+MAX_MANIFEST_SIZE = 100 * 1024 * 1024
+#: Redirects followed for one blob (registries send blob GETs to their storage).
+_MAX_REDIRECTS = 5
+#: Read size for blobs; large reads keep Python's per-call overhead negligible.
+READ_SIZE = 1 << 20
+
+
+def session_for(
+    options: Options,
+    repository: name.Repository | name.Registry,
+    scopes: Sequence[str],
+) -> RegistrySession:
+    """Return the pinged, authenticated session for ``repository``'s registry and ``scopes``."""
+    registry = repository if isinstance(repository, name.Registry) else repository.registry
+    key = (registry.registry_str, registry.insecure, tuple(scopes))
+
+    def build() -> RegistrySession:
+        return transport.new(
+            registry,
+            options.authenticator_for(repository),
+            scopes=scopes,
+            insecure=options.insecure,
+            user_agent_product=options.user_agent,
+            ca_bundle=options.ca_bundle,
+            client_cert=options.client_cert,
+            retry=options.retry,
+            # Each job may hold a connection for a blob while manifests move beside it.
+            pool_size=options.jobs + 2,
+        )
+
+    return options.sessions.get(key, build)
+
+
+class _ResponseStream(io.RawIOBase):
+    """A response body as a stream; at its end the connection goes back to the pool."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__()
+        self._response = response
+        self._raw = response.raw
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        try:
+            count = self._raw.readinto(buffer)
+        except Exception as exc:
+            raise TransportError(
+                f"reading {transport.redact_url(self._response.url)} failed: "
+                f"{type(exc).__name__}: {exc}; check the network and retry"
+            ) from exc
+        if not count and len(buffer):
+            self._eof = True
+        return int(count)
+
+    def close(self) -> None:
+        if not self.closed:
+            if self._eof:
+                self._raw.release_conn()
+            else:
+                self._response.close()
+        super().close()
+
+
+class Fetcher:
+    """Reads from one repository of one registry through ``session``."""
+
+    def __init__(
+        self, session: RegistrySession, repository: name.Repository, options: Options
+    ) -> None:
+        self.session = session
+        self.repository = repository
+        self.options = options
+
+    @classmethod
+    def for_repository(cls, repository: name.Repository, options: Options) -> Fetcher:
+        """Return a fetcher with a pull-scoped session."""
+        session = session_for(options, repository, [repository.scope("pull")])
+        return cls(session, repository, options)
+
+    def url(self, kind: str, identifier: str) -> str:
+        """``<scheme>://<registry>/v2/<repo>/<kind>/<identifier>``."""
+        return self.session.url(f"/v2/{self.repository.repository_str}/{kind}/{identifier}")
+
+    # -- manifests ----------------------------------------------------------------------
+
+    def fetch_manifest(
+        self, identifier: str, accept: Sequence[str] = MANIFEST_ACCEPT
+    ) -> tuple[bytes, Descriptor]:
+        """GET a manifest by tag or digest; return its bytes and its descriptor.
+
+        The digest is computed from the bytes; fetching by digest checks it.
+        """
+        url = self.url("manifests", identifier)
+        response = self.session.get(url, headers={"Accept": ",".join(accept)}, stream=True)
+        with response:
+            check_response(response, 200)
+            declared = response.headers.get("Content-Length")
+            if declared is not None and declared.isdigit() and int(declared) > MAX_MANIFEST_SIZE:
+                raise ManifestError(
+                    f"manifest {self.repository.name}:{identifier} is {declared} bytes; "
+                    f"manifests over {MAX_MANIFEST_SIZE} bytes are refused"
+                )
+            body = response.raw.read(MAX_MANIFEST_SIZE + 1)
+            if len(body) > MAX_MANIFEST_SIZE:
+                raise ManifestError(
+                    f"manifest {self.repository.name}:{identifier} is over "
+                    f"{MAX_MANIFEST_SIZE} bytes; refusing it"
+                )
+            media_type = _media_type(response.headers.get("Content-Type", ""), body)
+            header_digest = response.headers.get("Docker-Content-Digest", "")
+        digest = Hash.of(body)
+        if media_type == types.DOCKER_MANIFEST_SCHEMA1_SIGNED and header_digest:
+            # A signed schema 1 manifest is addressed by its payload without the
+            # signatures, which only the registry computes.
+            digest = Hash.parse(header_digest)
+        if identifier.startswith("sha256:") and str(digest) != identifier:
+            raise ManifestError(
+                f"manifest {self.repository.name}@{identifier} has digest {digest}: "
+                "the registry served the wrong content"
+            )
+        return body, _descriptor_of(body, media_type, digest)
+
+    def head_manifest(self, identifier: str, accept: Sequence[str] = MANIFEST_ACCEPT) -> Descriptor:
+        """HEAD a manifest; return its descriptor from the headers."""
+        url = self.url("manifests", identifier)
+        response = self.session.head(url, headers={"Accept": ",".join(accept)})
+        check_response(response, 200)
+        media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        length = response.headers.get("Content-Length", "")
+        digest = response.headers.get("Docker-Content-Digest", "")
+        missing = [
+            h
+            for h, v in (
+                ("Content-Type", media_type),
+                ("Content-Length", length),
+                ("Docker-Content-Digest", digest),
+            )
+            if not v
+        ]
+        if missing:
+            raise ManifestError(
+                f"HEAD {self.repository.name}:{identifier}: the registry sent no "
+                f"{', '.join(missing)} header; use get() instead"
+            )
+        return Descriptor(media_type=media_type, size=int(length), digest=Hash.parse(digest))
+
+    # -- blobs --------------------------------------------------------------------------
+
+    def open_blob(self, digest: Hash, size: int | None, urls: Sequence[str] = ()) -> BinaryIO:
+        """Open a blob, verified against ``digest`` and ``size`` as it is read.
+
+        The registry is asked first, then each of ``urls`` (foreign layers).
+        """
+        failures: list[str] = []
+        try:
+            return self._open(self.url("blobs", str(digest)), digest, size, registry=True)
+        except (TransportError, BlobFetchError) as exc:
+            if not urls:
+                raise
+            failures.append(str(exc))
+        for url in urls:
+            try:
+                self._check_foreign(url)
+                return self._open(url, digest, size, registry=False)
+            except (TransportError, BlobFetchError) as exc:
+                failures.append(str(exc))
+        raise BlobFetchError(
+            f"blob {digest} could not be fetched from {self.repository.name} nor its URLs: "
+            + "; ".join(failures)
+        )
+
+    def _check_foreign(self, url: str) -> None:
+        parts = urlsplit(url)
+        allowed = ("https", "http") if self.options.insecure else ("https",)
+        if parts.scheme not in allowed or not parts.hostname:
+            raise BlobFetchError(
+                f"foreign layer URL {transport.redact_url(url)} is not https; "
+                "use insecure=True to allow http"
+            )
+        if not self.options.insecure and (
+            is_private_address(parts.hostname) or parts.hostname == "localhost"
+        ):
+            raise BlobFetchError(
+                f"foreign layer URL {transport.redact_url(url)} points at a private or "
+                "loopback address; use insecure=True if you trust it"
+            )
+
+    def _open(self, url: str, digest: Hash, size: int | None, *, registry: bool) -> BinaryIO:
+        origin = urlsplit(self.session.url("/"))
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = self.session.get(url, stream=True, allow_redirects=False)
+            if response.status_code in (301, 302, 303, 307, 308) and "Location" in response.headers:
+                target = urljoin(url, response.headers["Location"])
+                response.close()
+                self._check_redirect(origin.netloc, url, target)
+                url = target
+                continue
+            check_response(response, 200)
+            length = response.headers.get("Content-Length")
+            if size is not None and length is not None and length.isdigit() and int(length) != size:
+                response.close()
+                raise BlobFetchError(
+                    f"blob {digest} from {transport.redact_url(url)} is {length} bytes, "
+                    f"want {size}: the registry serves the wrong content"
+                )
+            stream = cast(BinaryIO, _ResponseStream(response))
+            return VerifyingReader(stream, digest=digest, size=size).as_binary_io()
+        raise BlobFetchError(f"blob {digest}: more than {_MAX_REDIRECTS} redirects")
+
+    def _check_redirect(self, origin: str, source: str, target: str) -> None:
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise BlobFetchError(f"redirect to {transport.redact_url(target)} is not http(s)")
+        if self.options.insecure:
+            return
+        if parts.scheme == "http" and urlsplit(source).scheme == "https":
+            raise BlobFetchError(
+                f"refusing the redirect from https to {transport.redact_url(target)}"
+            )
+        if host_of(parts.netloc) != host_of(origin) and is_private_address(parts.hostname):
+            raise BlobFetchError(
+                f"refusing the redirect to the private address {parts.hostname} "
+                "on another host; use insecure=True if you trust it"
+            )
+
+    def blob_size(self, digest: Hash) -> int | None:
+        """HEAD a blob: its size, or None when the repository does not have it."""
+        response = self.session.head(self.url("blobs", str(digest)))
+        if response.status_code == 404:
+            return None
+        check_response(response, 200)
+        length = response.headers.get("Content-Length", "")
+        return int(length) if length.isdigit() else -1
+
+
+def _media_type(content_type: str, body: bytes) -> str:
+    media_type = content_type.split(";")[0].strip()
+    if media_type and media_type not in ("application/json", "text/plain"):
+        return media_type
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return media_type
+    if isinstance(data, dict):
+        found = data.get("mediaType")
+        if isinstance(found, str) and found:
+            return found
+        if data.get("schemaVersion") == 1:
+            return (
+                types.DOCKER_MANIFEST_SCHEMA1_SIGNED
+                if "signatures" in data
+                else (types.DOCKER_MANIFEST_SCHEMA1)
+            )
+    return media_type
+
+
+def _descriptor_of(body: bytes, media_type: str, digest: Hash) -> Descriptor:
+    """The descriptor of a manifest, with its artifactType (else its config's media type)."""
+    import json
+
+    artifact_type = ""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        found = data.get("artifactType")
+        config = data.get("config")
+        if isinstance(found, str) and found:
+            artifact_type = found
+        elif isinstance(config, dict) and isinstance(config.get("mediaType"), str):
+            artifact_type = config["mediaType"]
+    return Descriptor(
+        media_type=media_type, size=len(body), digest=digest, artifact_type=artifact_type
+    )
