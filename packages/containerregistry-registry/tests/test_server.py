@@ -142,3 +142,18 @@ def test_parse_address(address: str, expected: tuple[str, int]) -> None:
 def test_parse_address_rejects(address: str) -> None:
     with pytest.raises(ServerAddressError, match="address"):
         parse_address(address)
+
+
+def test_broken_chunked_upload_stores_nothing(
+    server: RegistryServer, conn: http.client.HTTPConnection
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        head = (
+            f"POST /v2/foo/blobs/uploads/?digest={DIGEST} HTTP/1.1\r\n"
+            "Host: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b"%x\r\n" % 5000 + BLOB[:1000])
+        sock.shutdown(socket.SHUT_WR)
+        sock.recv(65536)
+    assert _request(conn, "HEAD", f"/v2/foo/blobs/{DIGEST}")[0] == 404
+    assert list((server.app.storage.root / "uploads").iterdir()) == []
