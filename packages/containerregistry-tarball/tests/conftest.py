@@ -57,9 +57,13 @@ class MemoryImage:
                 digest=Hash.of(self._raw_config),
             ),
             layers=tuple(
-                getattr(layer, "descriptor", lambda layer=layer: Descriptor(
-                    media_type=layer.media_type(), size=layer.size(), digest=layer.digest()
-                ))()
+                getattr(
+                    layer,
+                    "descriptor",
+                    lambda layer=layer: Descriptor(
+                        media_type=layer.media_type(), size=layer.size(), digest=layer.digest()
+                    ),
+                )()
                 for layer in self._layers
             ),
         )
@@ -113,6 +117,24 @@ def read_tar(data: bytes) -> list[tuple[tarfile.TarInfo, bytes]]:
             member = archive.extractfile(info) if info.isreg() else None
             out.append((info, member.read() if member else b""))
     return out
+
+
+class Kit:
+    """The builders above, handed to tests as the ``kit`` fixture (importlib mode
+    does not let test modules import conftest)."""
+
+    MemoryImage = MemoryImage
+    tar_of = staticmethod(tar_of)
+    gzip_of = staticmethod(gzip_of)
+    zstd_of = staticmethod(zstd_of)
+    opener_of = staticmethod(opener_of)
+    make_image = staticmethod(make_image)
+    read_tar = staticmethod(read_tar)
+
+
+@pytest.fixture
+def kit() -> type[Kit]:
+    return Kit
 
 
 @pytest.fixture
