@@ -184,9 +184,12 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Installer:
 
     def make(*args: str | os.PathLike[str]) -> pathlib.Path:
         home = tmp_path_factory.mktemp("venv")
-        venv.EnvBuilder(with_pip=True, clear=True).create(home)
+        # No pip inside: the test's own pip installs into it (`--python`), which
+        # saves bootstrapping pip into every environment.
+        venv.EnvBuilder(with_pip=False, clear=True).create(home)
         python = home / "bin" / "python"
-        run([python, "-m", "pip", "install", "--no-input", "--quiet", *args])
+        pip = [sys.executable, "-m", "pip", "--python", python]
+        run([*pip, "install", "--no-input", "--quiet", *args])
         return python
 
     return make
