@@ -1,0 +1,271 @@
+"""``extract``: the flattened filesystem of an image as one tar stream."""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import queue
+import re
+import tarfile
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, BinaryIO
+
+from containerregistry.archive import TarHeader, TarWriter
+from containerregistry.mutate._errors import MutateError, UnsafePathError
+
+if TYPE_CHECKING:
+    from containerregistry.v1 import Image
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+#: Bytes gathered before handing a piece to the reader: fewer, larger queue items.
+_PIECE = 256 << 10
+#: Pieces in flight between the writing thread and the reader; bounds memory use.
+_QUEUE_PIECES = 8
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRAIN = 1 << 20
+
+
+def clean_name(name: str) -> str:
+    """Return ``name`` cleaned as Go's ``path.Clean``; raise if it would leave the root.
+
+    Names that climb out (``..``), and names that are rooted or carry a drive
+    letter once backslashes are read as separators (as Windows tools read them),
+    raise :class:`UnsafePathError`. POSIX absolute names are kept.
+    """
+    as_windows = name.replace("\\", "/")
+    if _DRIVE.match(name) or (as_windows.startswith("/") and not name.startswith("/")):
+        raise UnsafePathError(
+            f"unsafe tar path {name!r} in a layer: it names a drive or root when "
+            "backslashes are separators; the image cannot be flattened safely"
+        )
+    checked = _go_clean(as_windows)
+    if checked == ".." or checked.startswith("../"):
+        raise UnsafePathError(
+            f"unsafe tar path {name!r} in a layer: it climbs out of the filesystem "
+            "root; the image cannot be flattened safely"
+        )
+    return _go_clean(name)
+
+
+def _go_clean(name: str) -> str:
+    cleaned = posixpath.normpath(name) if name else "."
+    if cleaned.startswith("//"):
+        cleaned = "/" + cleaned.lstrip("/")  # POSIX keeps "//"; Go does not
+    return cleaned
+
+
+def _link_escapes(name: str, info: tarfile.TarInfo) -> bool:
+    """Return whether a link's relative target resolves outside the root.
+
+    Absolute targets are kept (they point inside the image's own root once
+    extracted); a symlink's target is relative to its directory, a hardlink's
+    to the root.
+    """
+    target = info.linkname
+    if target.startswith("/"):
+        return False
+    as_windows = target.replace("\\", "/")
+    if _DRIVE.match(target) or as_windows.startswith("/"):
+        return True
+    start = posixpath.dirname(name) if info.issym() else ""
+    resolved = _go_clean(posixpath.join(start, as_windows))
+    return resolved == ".." or resolved.startswith("../")
+
+
+class _Flattener:
+    """Walks the layers top-down and writes what a container would see."""
+
+    def __init__(self, image: Image, writer: TarWriter) -> None:
+        self._image = image
+        self._writer = writer
+        #: Every path already decided: True if it hides what is below it (a file
+        #: or a whiteout), False for a directory whose children may still come.
+        self._seen: dict[str, bool] = {}
+        #: Directories made opaque by a layer above the current one.
+        self._opaque: set[str] = set()
+
+    def _hidden(self, name: str) -> bool:
+        if "" in self._opaque:
+            return True
+        parent = posixpath.dirname(name)
+        while parent and parent != name:
+            if self._seen.get(parent) or parent in self._opaque:
+                return True
+            name, parent = parent, posixpath.dirname(parent)
+        return False
+
+    def run(self) -> None:
+        layers = self._image.layers()
+        for position in range(len(layers) - 1, -1, -1):
+            stream = layers[position].uncompressed()
+            try:
+                opaque_here = self._layer(stream)
+                while stream.read(_DRAIN):  # to the end, so the layer's digest is checked
+                    pass
+            finally:
+                stream.close()
+            # A layer's opaque marks hide only what lies below that layer.
+            self._opaque.update(opaque_here)
+        self._writer.close()
+
+    def _layer(self, stream: BinaryIO) -> list[str]:
+        opaque_here: list[str] = []
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
+            for info in archive:
+                name = clean_name(info.name)
+                if name == ".":
+                    continue  # the root itself
+                directory, base = posixpath.split(name)
+                if base == _OPAQUE:
+                    opaque_here.append(directory)
+                    continue
+                whiteout = base.startswith(_WHITEOUT)
+                if whiteout:
+                    name = posixpath.join(directory, base[len(_WHITEOUT) :])
+                if name in self._seen or self._hidden(name):
+                    continue
+                self._seen[name] = whiteout or not info.isdir()
+                if whiteout:
+                    continue
+                if (info.issym() or info.islnk()) and _link_escapes(name, info):
+                    continue
+                header = TarHeader.from_tarinfo(info)
+                if header.name != name:
+                    header = _renamed(header, name)
+                self._writer.add(header, archive.extractfile(info) if info.isreg() else None)
+        return opaque_here
+
+
+def _renamed(header: TarHeader, name: str) -> TarHeader:
+    import dataclasses
+
+    return dataclasses.replace(header, name=name)
+
+
+class _Cancelled(Exception):
+    """The reader was closed: the writing thread stops."""
+
+
+class _QueueSink:
+    """What the tar writer writes to: pieces go to a bounded queue for the reader."""
+
+    def __init__(self, pieces: queue.Queue[bytes | BaseException | None], stop: threading.Event):
+        self._pieces = pieces
+        self._stop = stop
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= _PIECE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self._buffer:
+            self.put(bytes(self._buffer))
+            self._buffer.clear()
+
+    def put(self, item: bytes | BaseException | None) -> None:
+        while True:
+            if self._stop.is_set():
+                raise _Cancelled
+            try:
+                self._pieces.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+
+class _ExtractReader(io.RawIOBase):
+    """Reads the flattened tar that a background thread writes; started on first read."""
+
+    def __init__(self, produce: Callable[[_QueueSink], None]) -> None:
+        self._produce = produce
+        self._pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(_QUEUE_PIECES)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._current = b""
+        self._offset = 0
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _start(self) -> None:
+        sink = _QueueSink(self._pieces, self._stop)
+
+        def work() -> None:
+            try:
+                self._produce(sink)
+                sink.flush()
+                sink.put(None)
+            except _Cancelled:
+                return
+            except BaseException as exc:  # handed to the reader, which raises it
+                try:
+                    sink.put(exc)
+                except _Cancelled:
+                    return
+
+        self._thread = threading.Thread(target=work, name="mutate-extract", daemon=True)
+        self._thread.start()
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self.closed:
+            raise ValueError("read from a closed extract stream")
+        while self._offset >= len(self._current):
+            if self._done:
+                return 0
+            if self._thread is None:
+                self._start()
+            item = self._pieces.get()
+            if item is None:
+                self._done = True
+                return 0
+            if isinstance(item, BaseException):
+                self._done = True
+                if isinstance(item, MutateError):
+                    raise item
+                raise MutateError(f"flattening the image failed: {item}") from item
+            self._current, self._offset = item, 0
+        count = min(len(buffer), len(self._current) - self._offset)
+        buffer[:count] = self._current[self._offset : self._offset + count]
+        self._offset += count
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stop.set()
+            thread = self._thread
+            if thread is not None:
+                while thread.is_alive():
+                    try:
+                        self._pieces.get_nowait()
+                    except queue.Empty:
+                        thread.join(0.05)
+        super().close()
+
+
+def extract(image: Image) -> BinaryIO:
+    """Return the image's flattened filesystem as a tar stream (PAX entries, as crane).
+
+    Layers are walked from the top: the first occurrence of a path wins; ``.wh.``
+    whiteouts hide a path below them and ``.wh..wh..opq`` hides everything below
+    in its directory; names are cleaned (``./a`` is ``a``). Hard and symbolic
+    links are kept, except those whose relative target climbs out of the root
+    (absolute targets are kept). A name that climbs out, or is rooted or has a
+    drive letter when backslashes are separators, raises
+    :class:`UnsafePathError` while reading. Each layer is read to its end so
+    its digest is verified.
+
+    Nothing is read until the stream is; a background thread writes the tar
+    through a bounded queue (a few MiB at most in memory). Close the stream to
+    stop early.
+    """
+
+    def produce(sink: _QueueSink) -> None:
+        _Flattener(image, TarWriter(sink)).run()
+
+    return io.BufferedReader(_ExtractReader(produce), buffer_size=_PIECE)
