@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from containerregistry import empty
 from containerregistry.mutate._append import Addendum
-from containerregistry.mutate._empty import empty_image
 from containerregistry.mutate._errors import NotBasedOnError
 from containerregistry.mutate._image import MutatedImage
 from containerregistry.v1 import ConfigFile, History
@@ -89,4 +89,4 @@ def rebase(original: Image, old_base: Image, new_base: Image) -> Image:
         skip_history=len(old_config.history),
         skip_layers=len(old_layers),
     )
-    return MutatedImage(empty_image(), config_file=start, adds=addenda)
+    return MutatedImage(empty.image, config_file=start, adds=addenda)

@@ -8,11 +8,10 @@ import tarfile
 import threading
 from typing import TYPE_CHECKING, BinaryIO
 
-from containerregistry import types
+from containerregistry import empty, types
 from containerregistry.archive import TarFormat, TarHeader, TarWriter, TimeValue
 from containerregistry.compression import Compression, compress
 from containerregistry.mutate._append import Addendum
-from containerregistry.mutate._empty import empty_image
 from containerregistry.mutate._image import MutatedImage
 from containerregistry.mutate._spool import Spool
 from containerregistry.v1 import Config, ConfigFile, Hash, History, Time
@@ -127,7 +126,7 @@ def time(image: Image, moment: Time) -> Image:
         created=moment,
     )
     addenda = [Addendum(layer, history=History(created=moment)) for layer in layers]
-    return MutatedImage(empty_image(), config_file=start, adds=addenda)
+    return MutatedImage(empty.image, config_file=start, adds=addenda)
 
 
 def canonical(image: Image) -> Image:
@@ -145,4 +144,4 @@ def canonical(image: Image) -> Image:
         config=cleaned,
     )
     addenda = [Addendum(layer, history=History()) for layer in layers]
-    return MutatedImage(empty_image(), config_file=start, adds=addenda)
+    return MutatedImage(empty.image, config_file=start, adds=addenda)
