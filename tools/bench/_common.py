@@ -35,6 +35,8 @@ class Measurement:
 def python_env() -> dict[str, str]:
     """Environment for child Pythons: the repository's sources on PYTHONPATH."""
     env = dict(os.environ)
+    # Start-up figures need cached bytecode, as users have it; some machines turn it off.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = SOURCE_PATH + (
         os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else ""
     )
