@@ -1,0 +1,227 @@
+"""extract: the flattened filesystem, with whiteouts, opaque dirs, links and unsafe names."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from typing import Any
+
+import pytest
+
+from containerregistry import empty, mutate, static, types
+from containerregistry.v1 import Hash
+
+
+def _image(kit: Any, *layers: list[tuple[Any, ...]]) -> Any:
+    built = [
+        static.Layer(kit.build_tar(entries), types.DOCKER_UNCOMPRESSED_LAYER) for entries in layers
+    ]
+    return mutate.append_layers(empty.image, *built)
+
+
+def _listing(stream: Any) -> list[tuple[str, str, bytes | str]]:
+    """Return (name, kind, content-or-target) for each entry of the tar."""
+    result: list[tuple[str, str, bytes | str]] = []
+    with tarfile.open(fileobj=io.BytesIO(stream.read()), mode="r:") as archive:
+        for info in archive:
+            if info.isreg():
+                handle = archive.extractfile(info)
+                assert handle is not None
+                result.append((info.name, "file", handle.read()))
+            elif info.isdir():
+                result.append((info.name, "dir", ""))
+            elif info.issym():
+                result.append((info.name, "symlink", info.linkname))
+            elif info.islnk():
+                result.append((info.name, "hardlink", info.linkname))
+    return result
+
+
+CASES = [
+    pytest.param(
+        [[("file", "a", b"lower")], [("file", "a", b"upper")]],
+        [("a", "file", b"upper")],
+        id="overwritten-file-top-wins",
+    ),
+    pytest.param(
+        [
+            [("dir", "d/"), ("file", "d/x", b"x"), ("file", "keep", b"k")],
+            [("file", "d/.wh.x", b"")],
+        ],
+        [("d", "dir", ""), ("keep", "file", b"k")],
+        id="whiteout-of-a-file",
+    ),
+    pytest.param(
+        [[("dir", "d/"), ("file", "d/x", b"x")], [("file", ".wh.d", b"")]],
+        [],
+        id="whiteout-of-a-directory",
+    ),
+    pytest.param(
+        [
+            [("dir", "d/"), ("file", "d/old", b"old"), ("file", "e", b"e")],
+            [("dir", "d/"), ("file", "d/.wh..wh..opq", b""), ("file", "d/new", b"new")],
+        ],
+        [("d", "dir", ""), ("d/new", "file", b"new"), ("e", "file", b"e")],
+        id="opaque-dir-hides-lower-children",
+    ),
+    pytest.param(
+        [
+            [("dir", "d/"), ("file", "d/old", b"old")],
+            [("file", "d/.wh..wh..opq", b""), ("dir", "d/"), ("file", "d/new", b"new")],
+        ],
+        [("d", "dir", ""), ("d/new", "file", b"new")],
+        id="opaque-marker-first-keeps-same-layer-entries",
+    ),
+    pytest.param(
+        [[("dir", "d/"), ("file", "d/x", b"x")], [("file", "d", b"now a file")]],
+        [("d", "file", b"now a file")],
+        id="file-replaces-directory",
+    ),
+    pytest.param(
+        [[("file", "./a", b"1"), ("dir", "./b/")], [("file", "a", b"2")]],
+        [("a", "file", b"2"), ("b", "dir", "")],
+        id="dot-slash-names-cleaned",
+    ),
+    pytest.param(
+        [[("file", "data", b"d"), ("hardlink", "link", "data")]],
+        [("data", "file", b"d"), ("link", "hardlink", "data")],
+        id="hardlink-kept",
+    ),
+    pytest.param(
+        [[("symlink", "usr/bin/sh", "/bin/bash"), ("symlink", "lib/ld", "../usr/lib/ld.so")]],
+        [("usr/bin/sh", "symlink", "/bin/bash"), ("lib/ld", "symlink", "../usr/lib/ld.so")],
+        id="absolute-and-inside-relative-symlinks-kept",
+    ),
+    pytest.param(
+        [[("symlink", "evil", "../../etc/passwd"), ("file", "ok", b"ok")]],
+        [("ok", "file", b"ok")],
+        id="escaping-symlink-dropped",
+    ),
+    pytest.param(
+        [[("file", "a", b"a"), ("hardlink", "d/evil", "../outside"), ("hardlink", "good", "a")]],
+        [("a", "file", b"a"), ("good", "hardlink", "a")],
+        id="escaping-hardlink-dropped",
+    ),
+    pytest.param(
+        [[("dir", "./"), ("file", "a", b"a")]],
+        [("a", "file", b"a")],
+        id="root-entry-skipped",
+    ),
+]
+
+
+@pytest.mark.parametrize(("layers", "want"), CASES)
+def test_flatten(kit: Any, layers: list[list[tuple[Any, ...]]], want: list[Any]) -> None:
+    with mutate.extract(_image(kit, *layers)) as stream:
+        assert _listing(stream) == want
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("../escape", id="dotdot-prefix"),
+        pytest.param("a/../../escape", id="dotdot-inside"),
+        pytest.param("..\\..\\tmp\\x", id="backslash-dotdot"),
+        pytest.param("C:\\Windows\\x", id="drive"),
+        pytest.param("\\rooted", id="backslash-rooted"),
+    ],
+)
+def test_unsafe_names_are_rejected(kit: Any, name: str) -> None:
+    image = _image(kit, [("file", "fine", b"f"), ("file", name, b"x")])
+    with (
+        mutate.extract(image) as stream,
+        pytest.raises(mutate.UnsafePathError, match="unsafe tar path"),
+    ):
+        stream.read()
+
+
+def test_entries_are_pax_and_times_kept(kit: Any) -> None:
+    import decimal
+
+    from containerregistry.archive import TarFormat, TarHeader, TarWriter
+
+    buffer = io.BytesIO()
+    writer = TarWriter(buffer)
+    writer.add(
+        TarHeader(name="f", size=1, mode=0o600, mtime=decimal.Decimal("1.5"), format=TarFormat.PAX),
+        io.BytesIO(b"z"),
+    )
+    writer.close()
+    image = mutate.append_layers(
+        empty.image, static.Layer(buffer.getvalue(), types.DOCKER_UNCOMPRESSED_LAYER)
+    )
+    data = mutate.extract(image).read()
+    # The same entry written again: the flattened tar of one layer equals it.
+    assert data == buffer.getvalue()
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        info = archive.getmember("f")
+    assert info.pax_headers["mtime"] == "1.5"
+    assert info.mode == 0o600
+
+
+def test_empty_image_gives_empty_archive() -> None:
+    data = mutate.extract(empty.image).read()
+    assert data == bytes(1024)
+
+
+def test_every_layer_is_drained_and_verified(kit: Any) -> None:
+    tar = kit.build_tar([("file", "a", b"a")]) + bytes(4096)  # padding after the end blocks
+    layer = _TrackingLayer(tar)
+    image = mutate.append_layers(empty.image, layer)
+    mutate.extract(image).read()
+    assert layer.read_to_end
+
+
+def test_big_file_streams_in_pieces(kit: Any) -> None:
+    size = 3 << 20
+    tar = kit.build_tar([("file", "big", bytes(size))])
+    image = mutate.append_layers(empty.image, static.Layer(tar, types.DOCKER_UNCOMPRESSED_LAYER))
+    stream = mutate.extract(image)
+    first = stream.read(1000)
+    assert first[:3] == b"big"
+    rest = stream.read()
+    assert len(first) + len(rest) == len(tar)
+    assert Hash.of(first + rest) == Hash.of(tar)
+
+
+def test_close_early_stops_the_writer(kit: Any) -> None:
+    tar = kit.build_tar([("file", "big", bytes(8 << 20))])
+    image = mutate.append_layers(empty.image, static.Layer(tar, types.DOCKER_UNCOMPRESSED_LAYER))
+    stream = mutate.extract(image)
+    stream.read(10)
+    stream.close()
+    assert stream.closed
+
+
+def test_nothing_read_before_the_stream_is(kit: Any) -> None:
+    layer = _TrackingLayer(kit.build_tar([("file", "a", b"a")]))
+    image = mutate.append_layers(empty.image, layer)
+    stream = mutate.extract(image)
+    assert not layer.opened
+    stream.read()
+    assert layer.opened
+
+
+class _TrackingLayer(static.Layer):
+    def __init__(self, tar: bytes) -> None:
+        super().__init__(tar, types.DOCKER_UNCOMPRESSED_LAYER)
+        self.opened = False
+        self.read_to_end = False
+
+    def uncompressed(self) -> Any:
+        self.opened = True
+        outer = self
+        base = super().uncompressed()
+
+        class Reader(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer: Any) -> int:
+                data = base.read(len(buffer))
+                if not data:
+                    outer.read_to_end = True
+                buffer[: len(data)] = data
+                return len(data)
+
+        return io.BufferedReader(Reader())
