@@ -248,7 +248,9 @@ class Pusher:
         check_response(response, 200, 201, 202)
         response.close()
         self.progress.set(key, len(job.raw))
-        if response.headers.get("OCI-Subject") or not self.options.referrers_tag_fallback:
+        # ggcr probes rather than trusting an ``OCI-Subject`` header: some registries
+        # send the header without serving the referrers API.
+        if not self.options.referrers_tag_fallback:
             return
         found = referrer_descriptor(job.raw, job.media_type)
         if found is None:
