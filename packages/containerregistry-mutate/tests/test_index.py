@@ -69,7 +69,7 @@ def test_remove_manifests(matcher: object, want: list[str] | None) -> None:
 
 
 def test_remove_then_add_in_one_wrapper() -> None:
-    index, first, _ = _two_platform_index()
+    index, _, _ = _two_platform_index()
     extra = random.image(16, 1, seed=3)
     both = mutate.MutatedIndex(
         index,  # type: ignore[arg-type]
