@@ -39,7 +39,8 @@ def test_time_rewrites_layers_and_config(kit: Any) -> None:
     assert layer.media_type() == types.DOCKER_LAYER
     blob = layer.compressed().read()
     assert blob[:3] == b"\x1f\x8b\x08"
-    assert layer.digest() == Hash.of(blob) and layer.size() == len(blob)
+    assert layer.digest() == Hash.of(blob)
+    assert layer.size() == len(blob)
     assert layer.compressed().read() == blob  # deterministic
     tar = gzip.decompress(blob)
     assert layer.diff_id() == Hash.of(tar)
@@ -50,7 +51,8 @@ def test_time_rewrites_layers_and_config(kit: Any) -> None:
             "l": moment.unix,
         }
         handle = archive.extractfile("d/f")
-        assert handle is not None and handle.read() == b"hello"
+        assert handle is not None
+        assert handle.read() == b"hello"
     config = json.loads(image.raw_config_file())
     assert config == {
         "architecture": "amd64",
@@ -72,7 +74,8 @@ def test_canonical_is_reproducible_and_clears_host_details(kit: Any) -> None:
     assert config["created"] == "0001-01-01T00:00:00Z"
     assert config["history"] == [{"created": "0001-01-01T00:00:00Z"}]
     assert config["config"] == {"Env": ["A=1"]}
-    assert "container" not in config and "docker_version" not in config
+    assert "container" not in config
+    assert "docker_version" not in config
     (layer,) = first.layers()
     with tarfile.open(fileobj=layer.uncompressed()) as archive:
         assert {info.mtime for info in archive} == {0}
