@@ -37,5 +37,3 @@ def registry_without_referrers() -> Iterator[Served]:
 @pytest.fixture
 def other_registry() -> Iterator[Served]:
     yield from serve(Registry(storage=MemoryStorage()))
-
-

@@ -87,7 +87,14 @@ class Recorder:
             captured.append((status, hdrs))
             return start_response(status, hdrs, exc_info)
 
-        environ["wsgi.input"] = counter
+        if action == "drop":  # the connection breaks before the registry sees the body
+            sever(environ | {"wsgi.input": body})
+            capture("500 Internal Server Error", [("Content-Length", "0")])
+            return []
+        if action == "not-found":
+            body = b'{"errors":[{"code":"BLOB_UNKNOWN","message":"injected"}]}'
+            capture("404 Not Found", [("Content-Type", "application/json")])
+            return [] if seen.method == "HEAD" else [body]
         result = self.app(environ, capture)
         seen.body_size = counter.count
         if action == "sever":
@@ -303,4 +310,3 @@ def random_image(seed: int, *, layers: int = 2, size: int = 2048, **kw: Any) -> 
 
 def sha(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-

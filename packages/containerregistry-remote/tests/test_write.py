@@ -1,0 +1,243 @@
+"""Writes: HEAD before upload and PUT, mounts, chunks, resume, dedup, indexes, progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from remote_testkit import FAST_RETRY, MemoryIndex, Served, random_image, random_layer, sever
+
+from containerregistry import remote
+from containerregistry.transport import RegistryError
+from containerregistry.v1 import Update
+
+OPTS: dict[str, Any] = {"retry": FAST_RETRY}
+
+
+def _methods(registry: Served, contains: str) -> list[str]:
+    return [s.method for s in registry.recorder.requests(contains=contains)]
+
+
+def test_fresh_push_heads_posts_patches_and_puts(registry: Served) -> None:
+    img = random_image(1, layers=2)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    for blob in [*img.layers(), None]:
+        digest = str(blob.digest()) if blob is not None else str(img.config_name())
+        assert _methods(registry, f"/blobs/{digest}") == ["HEAD"]
+        (put,) = [s for s in registry.recorder.requests("PUT") if s.arg("digest") == digest]
+        assert put.status == 201
+    assert len(registry.recorder.requests("POST", "/blobs/uploads/")) == 3
+    assert len(registry.recorder.requests("PATCH")) == 3
+    assert _methods(registry, "/manifests/v1") == ["HEAD", "PUT"]
+    (put,) = registry.recorder.requests("PUT", "/manifests/")
+    assert put.headers["Content-Type"] == img.media_type()
+    assert remote.get(registry.ref("app:v1"), **OPTS).raw_manifest() == img.raw
+
+
+def test_second_push_only_heads(registry: Served) -> None:
+    img = random_image(2)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    registry.recorder.clear()
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    assert {s.method for s in registry.recorder.requests(contains="/v2/app/")} == {"HEAD"}
+
+
+def test_same_registry_copy_mounts_every_blob(registry: Served) -> None:
+    img = random_image(3, layers=3)
+    remote.write(registry.ref("src/app:v1"), img, **OPTS)
+    registry.recorder.clear()
+    # The embedded registry shares blobs between repositories; make dst look empty.
+    registry.recorder.fault = lambda environ, _: (
+        "not-found"
+        if environ["REQUEST_METHOD"] == "HEAD" and "/dst/app/blobs/" in environ["PATH_INFO"]
+        else None
+    )
+    source = remote.image(registry.ref("src/app:v1"), **OPTS)
+    remote.write(registry.ref("dst/app:v1"), source, **OPTS)
+    posts = registry.recorder.requests("POST")
+    assert {(p.arg("from"), p.status) for p in posts} == {("src/app", 201)}
+    assert sorted(p.arg("mount") or "" for p in posts) == sorted(
+        [str(lay.digest()) for lay in img.layers()] + [str(img.config_name())]
+    )
+    assert registry.recorder.requests("PATCH") == []
+    assert registry.recorder.requests("GET", "/blobs/") == []
+
+
+def test_cross_registry_copy_streams_and_verifies(registry: Served, other_registry: Served) -> None:
+    img = random_image(4, layers=2, size=300_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    source = remote.image(registry.ref("app:v1"), **OPTS)
+    remote.write(other_registry.ref("copy:v1"), source, **OPTS)
+    assert other_registry.recorder.requests("POST", "mount=") == []
+    copied = remote.image(other_registry.ref("copy:v1"), **OPTS)
+    assert copied.digest() == img.digest()
+    for lay in copied.layers():
+        with lay.compressed() as stream:
+            assert stream.read() == img.layer_by_digest(lay.digest()).blob  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("chunk_size", "patches"),
+    [
+        pytest.param(None, 1, id="one-streamed-patch"),
+        pytest.param(100_000, 3, id="three-chunks"),
+        pytest.param(250_000, 1, id="chunk-bigger-than-blob"),
+        pytest.param(50_000, 5, id="exact-multiple"),
+    ],
+)
+def test_chunked_uploads_send_content_ranges(
+    registry: Served, chunk_size: int | None, patches: int
+) -> None:
+    layer = random_layer(250_000, 5)
+    size = layer.size()
+    remote.write_layer(registry.repo("app"), layer, chunk_size=chunk_size, **OPTS)  # type: ignore[arg-type]
+    seen = registry.recorder.requests("PATCH")
+    expected = patches if chunk_size is None else -(-size // chunk_size)
+    assert len(seen) == expected
+    assert sum(s.body_size for s in seen) == size
+    if chunk_size is not None:
+        starts = [int(s.headers["Content-Range"].split("-")[0]) for s in seen]
+        assert starts == list(range(0, size, chunk_size))
+
+
+def _fail_patch(number: int, how: str):  # type: ignore[no-untyped-def]
+    """A fault hook: the ``number``-th PATCH breaks in way ``how``."""
+    count = {"n": 0}
+
+    def fault(environ: dict[str, Any], recorder: Any) -> str | None:
+        if environ["REQUEST_METHOD"] != "PATCH":
+            return None
+        count["n"] += 1
+        if count["n"] != number:
+            return None
+        if how == "half-then-sever":
+            length = int(environ["CONTENT_LENGTH"])
+            half = length // 2
+            first = int((environ.get("HTTP_CONTENT_RANGE") or "0-0").split("-")[0])
+            environ["CONTENT_LENGTH"] = str(half)
+            environ["HTTP_CONTENT_RANGE"] = f"{first}-{first + half - 1}"
+            environ["wsgi.input"].limit = half
+            return "sever"
+        if how == "forget":
+            upload = environ["PATH_INFO"].rsplit("/", 1)[-1]
+            recorder.app.uploads.discard(
+                recorder.app.uploads.get(environ["PATH_INFO"].split("/")[2], upload)
+            )
+            sever(environ)
+            return None
+        return how
+
+    return fault
+
+
+@pytest.mark.parametrize(
+    ("chunk_size", "failing_patch", "how", "resends", "posts"),
+    [
+        pytest.param(60_000, 2, "sever", 0, 1, id="chunk-stored-then-connection-cut"),
+        pytest.param(60_000, 3, "half-then-sever", 0, 1, id="half-a-chunk-stored"),
+        pytest.param(None, 1, "half-then-sever", 0, 1, id="streamed-patch-resumes-mid-blob"),
+        pytest.param(60_000, 2, "forget", 60_000, 2, id="registry-forgot-the-upload"),
+    ],
+)
+def test_a_broken_upload_resumes_from_the_registry_offset(
+    registry: Served, chunk_size: int | None, failing_patch: int, how: str, resends: int, posts: int
+) -> None:
+    layer = random_layer(200_000, 6)
+    registry.recorder.fault = _fail_patch(failing_patch, how)
+    remote.write_layer(registry.repo("app"), layer, chunk_size=chunk_size, **OPTS)  # type: ignore[arg-type]
+    registry.recorder.fault = None
+    status_gets = [
+        s for s in registry.recorder.requests("GET", "/blobs/uploads/") if s.status in (204, 404)
+    ]
+    assert len(status_gets) == 1
+    received = sum(s.body_size for s in registry.recorder.requests("PATCH"))
+    assert received == layer.size() + resends
+    assert len(registry.recorder.requests("POST")) == posts
+    got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
+    with got.compressed() as stream:
+        assert stream.read() == layer.blob
+
+
+def test_an_upload_that_keeps_breaking_fails_clearly(registry: Served) -> None:
+    layer = random_layer(50_000, 7)
+
+    def always(environ: dict[str, Any], recorder: Any) -> str | None:
+        return "drop" if environ["REQUEST_METHOD"] == "PATCH" else None
+
+    registry.recorder.fault = always
+    with pytest.raises(remote.UploadError, match="failed 3 times"):
+        remote.write_layer(registry.repo("app"), layer, **OPTS)
+
+
+def test_multi_write_sends_each_blob_once(registry: Served) -> None:
+    shared = random_layer(10_000, 8)
+    one = random_image(9, layers=1)
+    two = random_image(10, layers=1)
+    one._layers.append(shared)
+    two._layers.append(shared)
+    one.__init__(one._layers)  # type: ignore[misc]
+    two.__init__(two._layers)  # type: ignore[misc]
+    remote.multi_write({registry.ref("app:one"): one, registry.ref("app:two"): two}, **OPTS)
+    puts = [s.arg("digest") for s in registry.recorder.requests("PUT", "/blobs/uploads/")]
+    assert sorted(puts) == sorted(set(puts))
+    assert puts.count(str(shared.digest())) == 1
+    assert remote.get(registry.ref("app:two"), **OPTS).digest == two.digest()
+
+
+def test_write_index_puts_children_first(registry: Served) -> None:
+    idx = MemoryIndex([(random_image(11), "linux/amd64"), (random_image(12), "linux/arm64")])
+    remote.write_index(registry.ref("multi:v1"), idx, **OPTS)
+    puts = [s.path.rsplit("/", 1)[-1] for s in registry.recorder.requests("PUT", "/manifests/")]
+    assert puts[-1] == "v1"
+    assert set(puts[:-1]) == {str(d) for d in idx.images}
+    assert remote.get(registry.ref("multi:v1"), **OPTS).digest == idx.digest()
+
+
+def test_copy_an_index_between_registries(registry: Served, other_registry: Served) -> None:
+    arm = random_image(14, platform=("linux", "arm64"))
+    idx = MemoryIndex([(random_image(13), "linux/amd64"), (arm, "linux/arm64")])
+    remote.write_index(registry.ref("multi:v1"), idx, **OPTS)
+    source = remote.index(registry.ref("multi:v1"), **OPTS)
+    remote.write_index(other_registry.ref("multi:v1"), source, jobs=2, **OPTS)
+    assert remote.get(other_registry.ref("multi:v1"), **OPTS).raw_manifest() == idx.raw
+    amd = remote.image(other_registry.ref("multi:v1"), platform="linux/arm64", **OPTS)
+    assert amd.config_file().architecture == "arm64"
+
+
+def test_progress_reaches_the_total(registry: Served) -> None:
+    img = random_image(15, layers=3, size=100_000)
+    updates: list[Update] = []
+    remote.write(registry.ref("app:v1"), img, progress=updates.append, **OPTS)
+    total = sum(lay.size() for lay in img.layers()) + len(img.config) + len(img.raw)
+    assert updates[-1] == Update(total=total, complete=total)
+    completes = [u.complete for u in updates]
+    assert completes == sorted(completes)
+
+
+def test_tag_put_and_delete(registry: Served) -> None:
+    img = random_image(16)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    desc = remote.get(registry.ref("app:v1"), **OPTS)
+    remote.tag(registry.ref("app:v2"), desc, **OPTS)  # type: ignore[arg-type]
+    assert remote.get(registry.ref("app:v2"), **OPTS).digest == img.digest()
+    assert sorted(remote.list_tags(registry.repo("app"), **OPTS)) == ["v1", "v2"]
+    remote.delete(registry.ref(f"app@{img.digest()}"), **OPTS)
+    with pytest.raises(RegistryError) as info:
+        remote.get(registry.ref(f"app@{img.digest()}"), **OPTS)
+    assert info.value.status == 404
+
+
+def test_a_corrupt_source_never_becomes_a_blob(registry: Served, other_registry: Served) -> None:
+    img = random_image(17, layers=1, size=100_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    registry.recorder.rewrite_body = lambda seen, data: (
+        data[:-1] + bytes([data[-1] ^ 1]) if "/blobs/" in seen.path and len(data) > 50_000 else data
+    )
+    source = remote.image(registry.ref("app:v1"), **OPTS)
+    from containerregistry.verify import DigestMismatchError
+
+    with pytest.raises(DigestMismatchError):
+        remote.write(other_registry.ref("copy:v1"), source, **OPTS)
+    assert other_registry.recorder.requests("PUT", "/manifests/") == []
+    with pytest.raises(RegistryError):
+        remote.get(other_registry.ref("copy:v1"), **OPTS)
