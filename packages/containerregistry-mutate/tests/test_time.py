@@ -86,3 +86,15 @@ def test_canonical_of_an_already_canonical_tar_keeps_its_diff_id(kit: Any) -> No
     image = mutate.append_layers(empty.image, static.Layer(tar, types.DOCKER_UNCOMPRESSED_LAYER))
     (layer,) = mutate.canonical(image).layers()
     assert layer.diff_id() == Hash.of(tar)
+
+
+def test_large_layer_spools_to_disk(kit: Any) -> None:
+    big = bytes(9 << 20)  # above the in-memory limit of the spool
+    tar = kit.build_tar([("file", "big", big)])
+    image = mutate.append_layers(empty.image, static.Layer(tar, types.DOCKER_UNCOMPRESSED_LAYER))
+    (layer,) = mutate.canonical(image).layers()
+    assert layer.diff_id() == Hash.of(tar)
+    first, second = layer.uncompressed(), layer.uncompressed()
+    assert first.read(10) == second.read(10)
+    assert first.read() == tar[10:]
+    assert gzip.decompress(layer.compressed().read()) == tar

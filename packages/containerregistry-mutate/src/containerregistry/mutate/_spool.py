@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-import threading
+import weakref
 from typing import BinaryIO
 
 #: Above this many bytes, content moves from memory to a temporary file.
@@ -19,12 +19,13 @@ class Spool:
         self._memory: io.BytesIO | None = io.BytesIO()
         self._file: BinaryIO | None = None
         self._size = 0
-        self._lock = threading.Lock()
 
     def write(self, data: bytes) -> int:
         """Append ``data``; returns its length."""
         if self._memory is not None and self._size + len(data) > _MEMORY_LIMIT:
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the spool
+            # The file is closed (and so deleted) when the spool is collected.
+            weakref.finalize(self, self._file.close)
             self._file.write(self._memory.getvalue())
             self._memory = None
         target = self._memory if self._memory is not None else self._file
