@@ -1,0 +1,87 @@
+"""``crane export``: write an image's flattened filesystem as a tarball."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from containerregistry.crane.cli._mutate import failures, parse_ref, remote_options
+
+if TYPE_CHECKING:
+    from containerregistry.v1 import Image
+
+
+def export_command(
+    ctx: typer.Context,
+    image: Annotated[
+        str, typer.Argument(help="The image to export, or - for a docker tarball on stdin.")
+    ],
+    tarball: Annotated[
+        str, typer.Argument(help="Where to write the filesystem tar (default - for stdout).")
+    ] = "-",
+) -> None:
+    """Export filesystem of a container image as a tarball."""
+    with failures():
+        _export(ctx, image, tarball)
+
+
+def _umask() -> int:
+    """Return the process umask (a new file gets 0666 minus it, as crane's os.Create)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
+    """Return the image to export and a spool file to remove afterwards (for stdin)."""
+    from containerregistry import remote, tarball, types
+
+    if source == "-":
+        spool = tempfile.NamedTemporaryFile(prefix="crane-export-", suffix=".tar", delete=False)  # noqa: SIM115
+        try:
+            with spool:
+                shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+            return tarball.image_from_path(spool.name), spool.name
+        except BaseException:
+            os.unlink(spool.name)
+            raise
+    descriptor = remote.get(parse_ref(ctx, source), **remote_options(ctx))
+    if types.is_schema1(descriptor.media_type):
+        return descriptor.schema1(), None
+    return descriptor.image(), None
+
+
+def _export(ctx: typer.Context, source: str, destination: str) -> None:
+    from containerregistry.crane._export import export
+
+    image, spool = _source(ctx, source)
+    try:
+        if destination == "-":
+            export(image, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        directory = os.path.dirname(os.path.abspath(destination))
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            dir=directory, prefix=".crane-export-", delete=False
+        )
+        try:
+            with handle:
+                export(image, handle)  # type: ignore[arg-type]
+            os.chmod(handle.name, 0o666 & ~_umask())
+            os.replace(handle.name, destination)
+        except BaseException:
+            os.unlink(handle.name)
+            raise
+    finally:
+        if spool is not None:
+            os.unlink(spool)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export`` to ``app``."""
+    app.command("export", help=export_command.__doc__)(export_command)

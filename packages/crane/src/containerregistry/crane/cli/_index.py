@@ -1,0 +1,204 @@
+"""``crane index append``, ``index filter`` and ``index list``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from containerregistry.crane.cli._mutate import (
+    digest_ref,
+    failures,
+    parse_ref,
+    remote_options,
+    split_list,
+)
+
+if TYPE_CHECKING:
+    from containerregistry.name import Reference
+    from containerregistry.v1 import Image, ImageIndex
+
+Tag = Annotated[str, typer.Option("-t", "--tag", help="Tag to apply to resulting image.")]
+Manifest = Annotated[
+    list[str] | None,
+    typer.Option("-m", "--manifest", help="References to manifests to append to the base index."),
+]
+DockerEmptyBase = Annotated[
+    bool,
+    typer.Option(
+        "--docker-empty-base",
+        help="If true, empty base index will have Docker media types instead of OCI.",
+    ),
+]
+Flatten = Annotated[
+    str,
+    typer.Option(
+        "--flatten",
+        help="If true, appending an index will append each of its children rather than "
+        "the index itself (--flatten=false to append the index whole).",
+    ),
+]
+Platforms = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platform",
+        help="Specifies the platform(s) to keep from base in the form "
+        "os/arch[/variant][:osversion][,<platform>] (e.g. linux/amd64).",
+    ),
+]
+
+_TRUE = {"1", "t", "true", "y", "yes"}
+_FALSE = {"0", "f", "false", "n", "no"}
+
+
+def _parse_bool(text: str, flag: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise typer.BadParameter(f"{text!r} is not a boolean; use true or false", param_hint=flag)
+
+
+def _get_index(ctx: typer.Context, text: str) -> tuple[Reference, ImageIndex]:
+    from containerregistry import remote, types
+    from containerregistry.errors import ContainerRegistryError
+
+    ref = parse_ref(ctx, text)
+    descriptor = remote.get(ref, **remote_options(ctx, platform=False))
+    if not types.is_index(descriptor.media_type):
+        raise ContainerRegistryError(
+            f"expected {text} to be an index, got {descriptor.media_type!r}"
+        )
+    return ref, descriptor.image_index()
+
+
+def _write(ctx: typer.Context, ref: Reference, index: ImageIndex, tag: str) -> None:
+    from containerregistry import name, remote
+
+    digest = index.digest()
+    if tag:
+        ref = parse_ref(ctx, tag)
+    elif isinstance(ref, name.Digest):
+        ref = ref.context.digest(str(digest))
+    remote.write_index(ref, index, **remote_options(ctx, platform=False))
+    sys.stdout.write(digest_ref(ref, digest) + "\n")
+
+
+def append_command(
+    ctx: typer.Context,
+    base: Annotated[str, typer.Argument(help="The index to append to (optional).")] = "",
+    tag: Tag = "",
+    manifest: Manifest = None,
+    docker_empty_base: DockerEmptyBase = False,
+    flatten: Flatten = "true",
+) -> None:
+    """Append manifests to a remote index.
+
+    This sub-command pushes an index based on an (optional) base index, with appended
+    manifests. The platform for appended manifests is inferred from the config file or
+    omitted if that is infeasible.
+    """
+    with failures():
+        _append(
+            ctx,
+            base,
+            tag,
+            split_list(manifest),
+            docker_empty_base,
+            _parse_bool(flatten, "--flatten"),
+        )
+
+
+def _append(
+    ctx: typer.Context,
+    base: str,
+    tag: str,
+    manifests: list[str],
+    docker_empty_base: bool,
+    flatten: bool,
+) -> None:
+    from containerregistry import empty, mutate, remote, types
+    from containerregistry.crane._index import index_append
+    from containerregistry.errors import ContainerRegistryError
+
+    ref: Reference | None = None
+    base_index: ImageIndex
+    if not base:
+        if not tag:
+            raise ContainerRegistryError("at least one of --base or --tag must be specified")
+        typer.echo("base unspecified, using empty index", err=True)
+        base_index = empty.index
+        if docker_empty_base:
+            base_index = mutate.index_media_type(base_index, types.DOCKER_MANIFEST_LIST)
+    else:
+        ref, base_index = _get_index(ctx, base)
+    items: list[Image | ImageIndex] = []
+    for text in manifests:
+        descriptor = remote.get(parse_ref(ctx, text), **remote_options(ctx, platform=False))
+        if types.is_image(descriptor.media_type):
+            items.append(descriptor.image())
+        elif types.is_index(descriptor.media_type):
+            items.append(descriptor.image_index())
+        else:
+            raise ContainerRegistryError(
+                f"saw unexpected MediaType {descriptor.media_type!r} for {text!r}"
+            )
+    result = index_append(base_index, items, flatten=flatten)
+    if ref is None:
+        ref = parse_ref(ctx, tag)
+    _write(ctx, ref, result, tag)
+
+
+def filter_command(
+    ctx: typer.Context,
+    image: Annotated[str, typer.Argument(help="The index to filter.")],
+    tag: Tag = "",
+    platform: Platforms = None,
+) -> None:
+    """Modifies a remote index by filtering based on platform."""
+    with failures():
+        _filter(ctx, image, tag, split_list(platform))
+
+
+def _filter(ctx: typer.Context, source: str, tag: str, platforms: list[str]) -> None:
+    from containerregistry.crane._index import index_filter
+    from containerregistry.v1 import Platform
+
+    wanted = [Platform.parse(text) for text in platforms]
+    ref, index = _get_index(ctx, source)
+    _write(ctx, ref, index_filter(index, wanted), tag)
+
+
+def list_command(
+    ctx: typer.Context,
+    image: Annotated[str, typer.Argument(help="The index to list.")],
+) -> None:
+    """List the manifests in an index."""
+    with failures():
+        from containerregistry.crane._index import index_list
+
+        _, index = _get_index(ctx, image)
+        sys.stdout.write(index_list(index))
+
+
+def build() -> typer.Typer:
+    """Return the ``index`` command group."""
+    group = typer.Typer(
+        name="index",
+        help="Modify an image index.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    group.command("append", help=append_command.__doc__)(append_command)
+    group.command("filter", help=filter_command.__doc__)(filter_command)
+    group.command("list", help=list_command.__doc__)(list_command)
+    return group
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``index`` group to ``app``."""
+    app.add_typer(build(), name="index")
