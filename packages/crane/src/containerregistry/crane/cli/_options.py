@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from containerregistry.crane._options import Options
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,3 +71,28 @@ def global_options(ctx: typer.Context) -> GlobalOptions:
     root = ctx.find_root()
     obj = root.obj if root is not None else None
     return obj if isinstance(obj, GlobalOptions) else GlobalOptions()
+
+
+def crane_options(ctx: typer.Context, **extra: Any) -> Options:
+    """The :class:`~containerregistry.crane.Options` the global flags (and ``extra``) give."""
+    from containerregistry.crane._options import Options
+
+    flags = global_options(ctx)
+    return Options.make(
+        platform=flags.platform,
+        insecure=flags.insecure,
+        nondistributable=flags.allow_nondistributable_artifacts,
+        user_agent=f"{ctx.find_root().info_name or 'crane'}/{_version()}",
+        **extra,
+    )
+
+
+def _version() -> str:
+    from containerregistry.crane._version import __version__
+
+    return __version__
+
+
+FullRef = Annotated[
+    bool, typer.Option("--full-ref", help="(Optional) if true, print the full image reference")
+]

@@ -1,0 +1,101 @@
+"""``copy`` and ``copy_repository``: manifests and blobs from one place to another."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import TYPE_CHECKING
+
+from containerregistry import logs, name, types
+from containerregistry.crane._errors import RefusingToClobberError
+from containerregistry.crane._options import OptionArgs, Options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+#: The text ggcr's ErrRefusingToClobberExistingTag carries; scripts match on it.
+REFUSING_TO_CLOBBER = "refusing to clobber existing tag"
+
+
+def _absent_status(exc: BaseException) -> bool:
+    # A HEAD on a missing tag is a 404; some registries answer 403 for repositories
+    # the caller may not read yet, which also means "nothing to clobber".
+    return getattr(exc, "status", None) in (403, 404)
+
+
+def check_no_clobber(dst: name.Reference, opts: Options) -> None:
+    """Raise :class:`RefusingToClobberError` when the tag ``dst`` already exists."""
+    from containerregistry import remote
+
+    if not isinstance(dst, name.Tag):
+        return
+    try:
+        found = remote.head(dst, **opts.remote(platform=False))
+    except Exception as exc:
+        if _absent_status(exc):
+            return
+        raise
+    raise RefusingToClobberError(f"{REFUSING_TO_CLOBBER} {dst}@{found.digest}")
+
+
+def copy(src: str, dst: str, **options: Unpack[OptionArgs]) -> None:
+    """Copy the image or index ``src`` names to ``dst``, keeping its digest (``crane.Copy``).
+
+    With a platform (default: every platform) only the matching child image is
+    copied. ``no_clobber`` (default False) refuses to overwrite an existing tag.
+    Progress lines go to the ``containerregistry.progress`` logger.
+    """
+    from containerregistry import remote
+
+    opts = Options.make(options)
+    src_ref = opts.reference(src)
+    dst_ref = opts.reference(dst)
+    if opts.no_clobber:
+        check_no_clobber(dst_ref, opts)
+    logs.progress.info("Copying from %s to %s", src_ref, dst_ref)
+    descriptor = remote.get(src_ref, **opts.remote())
+    write = opts.remote(platform=False)
+    if opts.platform is not None:
+        remote.write(dst_ref, descriptor.image(), **write)
+    elif types.is_index(descriptor.media_type):
+        remote.write_index(dst_ref, descriptor.image_index(), **write)
+    elif types.is_schema1(descriptor.media_type):
+        remote.write(dst_ref, descriptor.schema1(), **write)
+    else:
+        remote.write(dst_ref, descriptor.image(), **write)
+
+
+def copy_repository(src: str, dst: str, **options: Unpack[OptionArgs]) -> None:
+    """Copy every tag of repository ``src`` to the same tag in ``dst`` (``crane.CopyRepository``).
+
+    Tags are copied ``jobs`` (default 4) at a time. With ``no_clobber`` tags already
+    in ``dst`` are skipped instead of failing.
+    """
+    from containerregistry import remote
+
+    opts = Options.make(options)
+    src_repo = opts.repository(src)
+    dst_repo = opts.repository(dst)
+    tags = list(remote.list_tags(src_repo, **opts.remote(platform=False)))
+    if opts.no_clobber:
+        existing = set(_tags_or_empty(dst_repo, opts))
+        tags = [t for t in tags if t not in existing]
+    per_tag = opts.args()
+    per_tag.pop("no_clobber", None)
+
+    def copy_tag(tag: str) -> None:
+        copy(f"{src_repo.name}:{tag}", f"{dst_repo.name}:{tag}", **per_tag)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=opts.jobs) as pool:
+        for future in [pool.submit(copy_tag, t) for t in tags]:
+            future.result()
+
+
+def _tags_or_empty(repository: name.Repository, opts: Options) -> list[str]:
+    from containerregistry import remote
+
+    try:
+        return list(remote.list_tags(repository, **opts.remote(platform=False)))
+    except Exception as exc:
+        if _absent_status(exc):
+            return []
+        raise

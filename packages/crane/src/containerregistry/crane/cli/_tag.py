@@ -1,0 +1,32 @@
+"""``crane tag IMG TAG``: put a manifest under another tag of its repository."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._options import crane_options
+
+
+@reported
+def tag(
+    ctx: typer.Context,
+    img: Annotated[str, typer.Argument(metavar="IMG", show_default=False)],
+    new_tag: Annotated[str, typer.Argument(metavar="TAG", show_default=False)],
+) -> None:
+    """Efficiently tag a remote image.
+
+    This differs slightly from the "copy" command in a couple subtle ways: you don't
+    have to specify the entire repository for the tag you're adding, and the image
+    is only read once (its manifest is put again under the new tag).
+    """
+    from containerregistry import crane
+
+    crane.tag(img, new_tag, **crane_options(ctx).args())
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``tag`` to ``app``."""
+    app.command("tag")(tag)

@@ -1,0 +1,48 @@
+"""``crane validate``: print ``PASS: <x>`` or ``FAIL: <x>: <error>``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._options import crane_options
+
+if TYPE_CHECKING:
+    from containerregistry.v1 import Image, ImageIndex
+
+
+@reported
+def validate(
+    ctx: typer.Context,
+    tarball: Annotated[
+        str | None, typer.Option("--tarball", help="Path to tarball to validate")
+    ] = None,
+    remote: Annotated[
+        str | None, typer.Option("--remote", help="Name of remote image to validate")
+    ] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Skip downloading/digesting layers")] = False,
+) -> None:
+    """Validate that an image is well-formed."""
+    from containerregistry import crane
+    from containerregistry.crane._inputs import load_input
+
+    options = crane_options(ctx)
+    targets = [(label, local) for label, local in ((tarball, True), (remote, False)) if label]
+    for label, local in targets:
+        try:
+            image: Image | ImageIndex = crane.load(label) if local else load_input(label, options)
+        except Exception as exc:
+            raise crane.CraneError(f"failed to read image {label}: {exc}") from exc
+        try:
+            crane.validate(image, fast=fast)
+        except Exception as exc:  # a failed check is reported, not raised
+            print(f"FAIL: {label}: {exc}")
+        else:
+            print(f"PASS: {label}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate`` to ``app``."""
+    app.command("validate")(validate)
