@@ -52,7 +52,8 @@ def test_wrong_password_error_has_no_credentials() -> None:
             )
         text = str(info.value)
         assert info.value.status == 401
-        assert "wrong-pass" not in text and "\n" not in text
+        assert "wrong-pass" not in text
+        assert "\n" not in text
 
 
 def test_token_registry_mount_asks_pull_on_the_source() -> None:
