@@ -1,4 +1,4 @@
-"""``crane export`` and ``crane flatten``: the flattened filesystem, to a file, stdout or a registry."""
+"""``crane export`` and ``crane flatten``: the flattened filesystem, to files and registries."""
 
 from __future__ import annotations
 
@@ -67,10 +67,8 @@ def two_layer_image() -> Image:
         w.add_symlink("link", "etc/kept")
         w.add_hardlink("hard", "etc/kept")
 
-    layers = [
-        tarball.layer_from_opener(lambda data=layer_tar(f): io.BytesIO(data))
-        for f in (lower, upper)
-    ]
+    blobs = [layer_tar(lower), layer_tar(upper)]
+    layers = [tarball.layer_from_opener(lambda data=data: io.BytesIO(data)) for data in blobs]
     return mutate.append_layers(empty.image, *layers)
 
 
@@ -175,7 +173,7 @@ def test_flatten_index_drops_attestations(registry: str) -> None:
         mutate.IndexAddendum(
             two_layer_image(), platform=Platform(os="linux", architecture="amd64")
         ),
-        mutate.IndexAddendum(empty.image, platform=Platform(os="unknown", architecture="unknown")),
+        mutate.IndexAddendum(empty.image, platform=Platform.parse("unknown/unknown")),
     )
     ref = f"{registry}/flatten/index:v1"
     remote.write_index(name.parse_reference(ref), index)
