@@ -15,8 +15,8 @@ ROOT = pathlib.Path(__file__).parent
 PACKAGES = sorted(p for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
 SOURCE_DIRS = [p / "src" for p in PACKAGES]
 
-RUFF = "ruff==0.15.*"
-MYPY = "mypy==1.*"
+RUFF = "ruff==0.17.6"
+MYPY = "mypy==2.4.1"
 PYTEST = ["pytest>=8", "hypothesis>=6.100"]
 # Type stubs and libraries the type checker needs to see.
 TYPECHECK_DEPS = ["types-requests", "types-docker"]
