@@ -1,0 +1,162 @@
+"""``crane pull`` (tarball, legacy, oci; cache; several sources) and ``crane push``."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tarfile
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from containerregistry import name, random, remote, types
+from containerregistry.crane.cli import build_app
+from containerregistry.registry import Registry, make_server
+
+
+class _RawIndex:
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def raw_manifest(self) -> bytes:
+        return self.raw
+
+
+def _platform_index(address: str) -> None:
+    """Push plat:v1, an OCI index of two images for linux/amd64 and linux/arm64."""
+    children = []
+    for seed, arch in ((3, "amd64"), (4, "arm64")):
+        image = random.image(256, 1, seed=seed)
+        remote.write(name.parse_reference(f"{address}/a/plat@{image.digest()}"), image)
+        children.append(
+            {
+                "mediaType": image.media_type(),
+                "size": image.size(),
+                "digest": str(image.digest()),
+                "platform": {"architecture": arch, "os": "linux"},
+            }
+        )
+    raw = json.dumps(
+        {"schemaVersion": 2, "mediaType": types.OCI_IMAGE_INDEX, "manifests": children}
+    ).encode()
+    remote.put(name.parse_reference(f"{address}/a/plat:v1"), _RawIndex(raw))
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[str]:
+    """An embedded registry on loopback: img:v1 (an image), idx:v1 and plat:v1 (indexes)."""
+    server = make_server(Registry(), address="127.0.0.1:0").start()
+    address = f"127.0.0.1:{server.port}"
+    remote.write(name.parse_reference(f"{address}/a/img:v1"), random.image(1024, 2, seed=1))
+    remote.write_index(name.parse_reference(f"{address}/a/idx:v1"), random.index(512, 1, 2, seed=2))
+    _platform_index(address)
+    try:
+        yield address
+    finally:
+        server.stop()
+
+
+def run(*argv: str, stdin: str | None = None) -> tuple[int, bytes, str]:
+    result = CliRunner().invoke(build_app("crane"), list(argv), input=stdin)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout_bytes, result.stderr
+
+
+def test_pull_tarball_several_sources(host: str, tmp_path: object) -> None:
+    from containerregistry import tarball
+
+    path = f"{tmp_path}/two.tar"
+    digest = remote.get(name.parse_reference(f"{host}/a/img:v1")).digest
+    code, out, _ = run("pull", f"{host}/a/img:v1", f"{host}/a/img@{digest}", path)
+    assert (code, out) == (0, b"")
+    with tarfile.open(path) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))  # type: ignore[arg-type]
+    assert sorted(manifest[0]["RepoTags"]) == [f"{host}/a/img:i-was-a-digest", f"{host}/a/img:v1"]
+    assert tarball.image_from_path(path).digest() == digest
+
+
+def test_pull_oci_index_then_push_it(host: str, tmp_path: object) -> None:
+    path = f"{tmp_path}/layout"
+    code, out, _ = run("pull", "--format", "oci", "--annotate-ref", f"{host}/a/idx:v1", path)
+    assert (code, out) == (0, b"")
+    with open(os.path.join(path, "index.json"), "rb") as handle:
+        entries = json.load(handle)["manifests"]
+    index_digest = remote.get(name.parse_reference(f"{host}/a/idx:v1")).digest
+    assert [e["digest"] for e in entries] == [str(index_digest)]
+    assert entries[0]["annotations"] == {"org.opencontainers.image.ref.name": f"{host}/a/idx:v1"}
+    # Pulling again does not duplicate the entry (crane's #1807).
+    assert run("pull", "--format", "oci", "--annotate-ref", f"{host}/a/idx:v1", path)[0] == 0
+    with open(os.path.join(path, "index.json"), "rb") as handle:
+        assert len(json.load(handle)["manifests"]) == 1
+    refs = f"{tmp_path}/refs"
+    code, out, _ = run("push", "--image-refs", refs, path, f"{host}/pushed/idx:v1")
+    assert (code, out) == (0, f"{host}/pushed/idx@{index_digest}\n".encode())
+    with open(refs, "rb") as handle:
+        assert handle.read() == f"{host}/pushed/idx@{index_digest}".encode()
+    assert stat.S_IMODE(os.stat(refs).st_mode) == 0o600
+
+
+def test_push_tarball(host: str, tmp_path: object) -> None:
+    path = f"{tmp_path}/one.tar"
+    assert run("pull", f"{host}/a/img:v1", path)[0] == 0
+    digest = remote.get(name.parse_reference(f"{host}/a/img:v1")).digest
+    assert run("push", path, f"{host}/pushed/img:v1") == (
+        0,
+        f"{host}/pushed/img@{digest}\n".encode(),
+        "",
+    )
+
+
+def test_push_layout_with_several_entries_needs_index(host: str, tmp_path: object) -> None:
+    path = f"{tmp_path}/layout"
+    assert run("pull", "--format", "oci", f"{host}/a/img:v1", f"{host}/a/idx:v1", path)[0] == 0
+    code, out, err = run("push", path, f"{host}/pushed/many:v1")
+    assert (code, out, err) == (1, b"", "Error: layout contains 2 entries, consider --index\n")
+    code, out, _ = run("push", "--index", path, f"{host}/pushed/many:v1")
+    assert code == 0
+    assert out.startswith(f"{host}/pushed/many@sha256:".encode())
+
+
+def test_pull_with_cache(host: str, tmp_path: object) -> None:
+    cache = f"{tmp_path}/cache"
+    code, _, _ = run("pull", "-c", cache, f"{host}/a/img:v1", f"{tmp_path}/c.tar")
+    assert code == 0
+    image = remote.image(name.parse_reference(f"{host}/a/img:v1"))
+    assert sorted(os.listdir(cache)) == sorted(str(d.digest) for d in image.manifest().layers)
+    assert run("pull", "--cache_path", cache, f"{host}/a/img:v1", f"{tmp_path}/d.tar")[0] == 0
+    with open(f"{tmp_path}/c.tar", "rb") as a, open(f"{tmp_path}/d.tar", "rb") as b:
+        assert a.read() == b.read()
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        pytest.param(["--format", "zip", "x", "y"], "unexpected --format", id="format"),
+        pytest.param(["only-one"], "requires at least 2 arg(s)", id="one-arg"),
+    ],
+)
+def test_pull_usage_errors(argv: list[str], error: str) -> None:
+    code, out, err = run("pull", *argv)
+    assert code == 1
+    assert out == b""
+    assert error in err
+    assert err.startswith("Error: ")
+
+
+def test_pull_legacy_not_available_or_written(host: str, tmp_path: object) -> None:
+    code, out, err = run("pull", "--format", "legacy", f"{host}/a/img:v1", f"{tmp_path}/l.tar")
+    assert out == b""
+    if code == 1:
+        assert "legacy format is not available yet" in err
+    else:
+        assert os.path.exists(f"{tmp_path}/l.tar")
+
+
+def test_push_missing_path(host: str, tmp_path: object) -> None:
+    code, _, err = run("push", f"{tmp_path}/absent.tar", f"{host}/x/y:1")
+    assert code == 1
+    assert err.startswith("Error: ")
+    assert "absent.tar" in err
