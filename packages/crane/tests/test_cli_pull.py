@@ -146,13 +146,16 @@ def test_pull_usage_errors(argv: list[str], error: str) -> None:
     assert err.startswith("Error: ")
 
 
-def test_pull_legacy_not_available_or_written(host: str, tmp_path: object) -> None:
-    code, out, err = run("pull", "--format", "legacy", f"{host}/a/img:v1", f"{tmp_path}/l.tar")
-    assert out == b""
-    if code == 1:
-        assert "legacy format is not available yet" in err
-    else:
-        assert os.path.exists(f"{tmp_path}/l.tar")
+def test_pull_legacy(host: str, tmp_path: object) -> None:
+    path = f"{tmp_path}/l.tar"
+    assert run("pull", "--format", "legacy", f"{host}/a/img:v1", f"{host}/a/idx:v1", path) == (
+        0,
+        b"",
+        "",
+    )
+    with tarfile.open(path) as archive:
+        repositories = json.load(archive.extractfile("repositories"))  # type: ignore[arg-type]
+    assert set(repositories) == {f"{host}/a/img", f"{host}/a/idx"}
 
 
 def test_push_missing_path(host: str, tmp_path: object) -> None:
