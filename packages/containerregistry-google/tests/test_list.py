@@ -167,7 +167,7 @@ def test_next_page_on_another_host_is_refused(plain: Served) -> None:
         return None
 
     plain.recorder.fault = elsewhere
-    with pytest.raises(google.ListingError, match="leaves http://127.0.0.1"):
+    with pytest.raises(google.ListingError, match=r"leaves http://127\.0\.0\.1"):
         google.list(plain.repo("lib/app"), authenticator=ANONYMOUS)
 
 
@@ -199,7 +199,7 @@ def test_gcr_backoff_is_the_default() -> None:
     assert make_options(options).retry is google.GCR_RETRY
     retry = google.GCR_RETRY
     waits = [retry.delay(attempt) for attempt in (1, 2, 3)]
-    for base, wait in zip((6.0, 60.0, 600.0), waits):
+    for base, wait in zip((6.0, 60.0, 600.0), waits, strict=True):
         assert wait is not None
         assert base <= wait <= base * 1.1
     assert retry.attempts == 4

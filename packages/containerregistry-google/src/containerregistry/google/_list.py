@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -223,18 +225,61 @@ def make_options(options: Mapping[str, Any]) -> Options:
     return Options.make(values)  # type: ignore[arg-type]
 
 
-def _session(opts: Options, repository: name.Repository) -> RegistrySession:
-    return transport.new(
-        repository.registry,
-        opts.authenticator_for(repository),
-        scopes=[repository.scope("pull")],
-        insecure=opts.insecure,
-        user_agent_product=opts.user_agent,
-        ca_bundle=opts.ca_bundle,
-        client_cert=opts.client_cert,
-        retry=opts.retry,
-        pool_size=1,
-    )
+class Sessions:
+    """Registry sessions for listings, shared where that is safe.
+
+    A bearer token is scoped to repositories, so a registry that asks for one gets a
+    fresh session per repository (closed after its listing), as ggcr does. A registry
+    that is anonymous or takes basic credentials needs no scopes: one session per
+    registry serves the whole walk, sparing a ping per repository.
+    """
+
+    def __init__(self, opts: Options) -> None:
+        self._opts = opts
+        self._lock = threading.Lock()
+        self._shared: dict[tuple[str, bool], RegistrySession] = {}
+
+    def _new(self, repository: name.Repository) -> RegistrySession:
+        opts = self._opts
+        return transport.new(
+            repository.registry,
+            opts.authenticator_for(repository),
+            scopes=[repository.scope("pull")],
+            insecure=opts.insecure,
+            user_agent_product=opts.user_agent,
+            ca_bundle=opts.ca_bundle,
+            client_cert=opts.client_cert,
+            retry=opts.retry,
+            # A shared session carries up to ``jobs`` listings at once.
+            pool_size=opts.jobs,
+        )
+
+    @contextlib.contextmanager
+    def session(self, repository: name.Repository) -> Iterator[RegistrySession]:
+        """A session that may list ``repository``, for the duration of the block."""
+        key = (repository.registry.registry_str, repository.registry.insecure)
+        with self._lock:
+            shared = self._shared.get(key)
+        if shared is not None:
+            yield shared
+            return
+        session = self._new(repository)
+        if session.bearer is None:
+            with self._lock:
+                kept = self._shared.setdefault(key, session)
+            if kept is not session:
+                session.close()
+            yield kept
+            return
+        with session:
+            yield session
+
+    def close(self) -> None:
+        """Close the shared sessions."""
+        with self._lock:
+            sessions, self._shared = list(self._shared.values()), {}
+        for session in sessions:
+            session.close()
 
 
 def _next_url(current: str, link: str | None) -> str | None:
@@ -254,12 +299,12 @@ def _next_url(current: str, link: str | None) -> str | None:
     return target
 
 
-def list_with(opts: Options, repository: name.Repository) -> Tags:
-    """:func:`list` with options already validated (shared by :func:`walk`)."""
+def list_with(opts: Options, repository: name.Repository, sessions: Sessions) -> Tags:
+    """:func:`list` with options already validated and sessions shared (for :func:`walk`)."""
     host = repository.registry.registry_str
     page_size = GOOGLE_PAGE_SIZE if is_google_host(host) else opts.page_size
     query = f"?{urlencode({'n': page_size})}" if page_size else ""
-    with _session(opts, repository) as session:
+    with sessions.session(repository) as session:
         url: str | None = session.url(f"/v2/{repository.repository_str}/tags/list{query}")
         result: Tags | None = None
         while url is not None:
@@ -287,4 +332,9 @@ def list_repository(repository: name.Repository | str, **options: Unpack[ListArg
     """
     if isinstance(repository, str):
         repository = name.new_repository(repository, insecure=bool(options.get("insecure")))
-    return list_with(make_options(options), repository)
+    opts = make_options(options)
+    sessions = Sessions(opts)
+    try:
+        return list_with(opts, repository, sessions)
+    finally:
+        sessions.close()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from containerregistry import name
 from containerregistry.errors import ContainerRegistryError
 from containerregistry.google._errors import ListingError
-from containerregistry.google._list import ListArgs, Tags, list_with, make_options
+from containerregistry.google._list import ListArgs, Sessions, Tags, list_with, make_options
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -35,6 +35,7 @@ def walk(root: name.Repository | str, fn: WalkFunction, **options: Unpack[ListAr
     opts = make_options(options)
     if isinstance(root, str):
         root = name.new_repository(root, insecure=opts.insecure)
+    sessions = Sessions(opts)
     call_lock = threading.Lock()
     stop = threading.Event()
     futures: collections.deque[concurrent.futures.Future[None]] = collections.deque()
@@ -65,7 +66,7 @@ def walk(root: name.Repository | str, fn: WalkFunction, **options: Unpack[ListAr
         if stop.is_set():
             return
         try:
-            tags = list_with(opts, repo)
+            tags = list_with(opts, repo, sessions)
         except ContainerRegistryError as exc:
             report(repo, None, exc)
             return
@@ -89,3 +90,5 @@ def walk(root: name.Repository | str, fn: WalkFunction, **options: Unpack[ListAr
             for future in futures:
                 future.cancel()
             raise
+        finally:
+            sessions.close()
