@@ -29,6 +29,7 @@ _POLL = 0.02
 #: No waiting between retries in tests.
 FAST_RETRY = Retry(attempts=3, backoff=0.0, jitter=0.0, sleep=lambda _: None)
 
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
@@ -352,7 +353,8 @@ class _GoogleHandler(http.server.BaseHTTPRequestHandler):
         now = time.time()
         if (
             claims.get("iss") != key.email
-            or claims.get("aud") != self.server.token_uri
+            # google-auth addresses the grant to Google's endpoint whatever token_uri is.
+            or claims.get("aud") not in (self.server.token_uri, GOOGLE_TOKEN_AUDIENCE)
             or not claims.get("scope")
             or not claims.get("iat", now + 100) <= now + 5
             or claims.get("exp", 0) <= now
