@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
 import hashlib
 import http.server
 import json
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -390,3 +393,33 @@ class _GoogleHandler(http.server.BaseHTTPRequestHandler):
             self._send(200, b"googleapis.com", "application/text")
         else:
             self._send(404, b"not found", "text/html")
+
+
+# -- a fake gcloud ------------------------------------------------------------------------------
+
+
+def fake_gcloud(tmp_path: Path, *, token: str = "ya29.gcloud", exit_code: int = 0) -> Path:
+    """A ``gcloud`` that records its arguments and prints config-helper's JSON."""
+    script = tmp_path / "bin" / "gcloud"
+    script.parent.mkdir(exist_ok=True)
+    log = tmp_path / "gcloud.log"
+    expiry = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    output = json.dumps({"credential": {"access_token": token, "token_expiry": expiry}})
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> "{log}"\n'
+        + (
+            f"echo 'You do not currently have an active account selected.' >&2\nexit {exit_code}\n"
+            if exit_code
+            else f"cat <<'EOF'\n{output}\nEOF\n"
+        )
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def gcloud_runs(tmp_path: Path) -> list[str]:
+    log = tmp_path / "gcloud.log"
+    return log.read_text().splitlines() if log.exists() else []

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import stat
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from google_testkit import GoogleServer, Served, push_image, serve
+from google_testkit import GoogleServer, Served, fake_gcloud, gcloud_runs, push_image, serve
 
 from containerregistry import google
 from containerregistry.authn import ANONYMOUS
@@ -225,33 +224,6 @@ def test_application_default_bad_key_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 # -- gcloud ------------------------------------------------------------------------------------
-
-
-def fake_gcloud(tmp_path: Path, *, token: str = "ya29.gcloud", exit_code: int = 0) -> Path:
-    """A ``gcloud`` that records its arguments and prints config-helper's JSON."""
-    script = tmp_path / "bin" / "gcloud"
-    script.parent.mkdir(exist_ok=True)
-    log = tmp_path / "gcloud.log"
-    expiry = (datetime.datetime.now(UTC) + datetime.timedelta(hours=1)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
-    output = json.dumps({"credential": {"access_token": token, "token_expiry": expiry}})
-    script.write_text(
-        "#!/bin/sh\n"
-        f'echo "$*" >> "{log}"\n'
-        + (
-            f"echo 'You do not currently have an active account selected.' >&2\nexit {exit_code}\n"
-            if exit_code
-            else f"cat <<'EOF'\n{output}\nEOF\n"
-        )
-    )
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return script
-
-
-def gcloud_runs(tmp_path: Path) -> list[str]:
-    log = tmp_path / "gcloud.log"
-    return log.read_text().splitlines() if log.exists() else []
 
 
 def test_gcloud_authenticator(tmp_path: Path) -> None:
