@@ -61,14 +61,26 @@ def _causes(exc: BaseException, depth: int = 0) -> Iterator[BaseException]:
             yield from _causes(inner, depth + 1)
 
 
-def translate(exc: BaseException, *, action: str, subject: str) -> DaemonError:
+def host_of(api: object) -> str:
+    """Return the address ``api`` (a docker APIClient) talks to, as DOCKER_HOST spells it."""
+    base = str(getattr(api, "base_url", "") or "")
+    # Unix sockets and named pipes show as "http+docker://..."; the environment has the path.
+    if not base or base.startswith("http+docker://"):
+        return docker_host()
+    return base
+
+
+def translate(
+    exc: BaseException, *, action: str, subject: str, host: str | None = None
+) -> DaemonError:
     """Turn an exception from the Docker SDK into one :class:`DaemonError` that says what to do.
 
-    ``action`` is what we were doing (``"save"``), ``subject`` the image it was done to.
+    ``action`` is what we were doing (``"save"``), ``subject`` the image it was done to,
+    ``host`` the daemon's address (default: DOCKER_HOST or the default socket).
     """
     if isinstance(exc, DaemonError):
         return exc
-    host = docker_host()
+    host = host or docker_host()
     chain = list(_causes(exc))
     text = " ".join(str(item) for item in chain)
     status = getattr(exc, "status_code", None)

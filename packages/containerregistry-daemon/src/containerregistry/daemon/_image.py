@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, Literal
 
 from containerregistry import tarball
 from containerregistry.daemon._client import api_client, sdk_errors
-from containerregistry.daemon._errors import DaemonOptionError, translate
+from containerregistry.daemon._errors import DaemonOptionError, host_of, translate
 from containerregistry.name import Digest, Tag, parse_reference
 
 Reference = Tag | Digest
@@ -26,11 +26,12 @@ _CHUNK = 1 << 20
 class _SaveStream(io.RawIOBase):
     """The bytes of one ``docker save`` response, read chunk by chunk."""
 
-    def __init__(self, chunks: Iterator[bytes], *, subject: str) -> None:
+    def __init__(self, chunks: Iterator[bytes], *, subject: str, host: str) -> None:
         super().__init__()
         self._chunks = chunks
         self._pending = memoryview(b"")
         self._subject = subject
+        self._host = host
 
     def readable(self) -> bool:
         return True
@@ -42,7 +43,7 @@ class _SaveStream(io.RawIOBase):
             except StopIteration:
                 return 0
             except sdk_errors() as exc:
-                raise translate(exc, action="save", subject=self._subject) from exc
+                raise translate(exc, action="save", subject=self._subject, host=self._host) from exc
             self._pending = memoryview(chunk)
         count = min(len(buffer), len(self._pending))
         buffer[:count] = self._pending[:count]
@@ -63,8 +64,10 @@ def _saver(api: Any, name: str, subject: str) -> Callable[[], BinaryIO]:
         try:
             chunks = api.get_image(name, chunk_size=_CHUNK)
         except sdk_errors() as exc:
-            raise translate(exc, action="save", subject=subject) from exc
-        return io.BufferedReader(_SaveStream(iter(chunks), subject=subject), _CHUNK)
+            raise translate(exc, action="save", subject=subject, host=host_of(api)) from exc
+        return io.BufferedReader(
+            _SaveStream(iter(chunks), subject=subject, host=host_of(api)), _CHUNK
+        )
 
     return save
 
@@ -144,17 +147,31 @@ def image(
     parsed = parse_reference(ref) if isinstance(ref, str) else ref
     name = parsed.name
     subject = f"image {parsed}"
-    api, _ = api_client(client, action="read", subject=subject)
+    api, created = api_client(client, action="read", subject=subject)
     try:
-        # Fails fast, with a clear message, for a missing image.
-        api.inspect_image(name)
-    except sdk_errors() as exc:
-        raise translate(exc, action="read", subject=subject) from exc
-    save = _saver(api, name, subject)
-    if buffer == "memory":
-        opener = _memory_opener(save)
-    elif buffer == "file":
-        opener = _file_opener(save)
-    else:
-        opener = save
-    return tarball.image(opener, source=f"docker save of {name}")
+        try:
+            # Fails fast, with a clear message, for a missing image.
+            api.inspect_image(name)
+        except sdk_errors() as exc:
+            raise translate(exc, action="read", subject=subject, host=host_of(api)) from exc
+        save = _saver(api, name, subject)
+        opener: Callable[[], BinaryIO]
+        if buffer == "memory":
+            opener = _memory_opener(save)
+        elif buffer == "file":
+            opener = _file_opener(save)
+        else:
+            opener = save
+        result = tarball.image(opener, source=f"docker save of {name}")
+    except BaseException:
+        if created:
+            api.close()
+        raise
+    if created:
+        if buffer == "none":
+            # Every read saves again: the client lives as long as the image does.
+            weakref.finalize(opener, api.close)
+        else:
+            # The buffered save was made while reading manifest.json above.
+            api.close()
+    return result

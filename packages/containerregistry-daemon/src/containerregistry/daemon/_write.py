@@ -10,7 +10,7 @@ from typing import Any
 
 from containerregistry import tarball
 from containerregistry.daemon._client import api_client, sdk_errors
-from containerregistry.daemon._errors import DaemonError, translate
+from containerregistry.daemon._errors import DaemonError, host_of, translate
 from containerregistry.errors import ContainerRegistryError
 from containerregistry.name import Digest, Tag, new_tag, parse_reference
 from containerregistry.v1 import Image
@@ -110,7 +110,7 @@ def _load(api: Any, tag: Tag, image: Image, subject: str) -> str:
         except sdk_errors() as exc:
             if failure:
                 raise _writer_error(failure[0], subject) from exc
-            raise translate(exc, action="load", subject=subject) from exc
+            raise translate(exc, action="load", subject=subject, host=host_of(api)) from exc
         except DaemonError:
             if failure:
                 raise _writer_error(failure[0], subject) from None
@@ -153,7 +153,7 @@ def write(tag: Tag | str, image: Image, *, client: Any = None) -> str:
             api.inspect_image(image_id)
             present = True
         except sdk_errors() as exc:
-            error = translate(exc, action="load", subject=subject)
+            error = translate(exc, action="load", subject=subject, host=host_of(api))
             if getattr(exc, "status_code", None) != 404:
                 raise error from exc
             present = False
@@ -170,7 +170,7 @@ def _tag_with(api: Any, source: str, destination: Tag, subject: str) -> None:
     try:
         api.tag(source, destination.context.name, destination.identifier, force=True)
     except sdk_errors() as exc:
-        raise translate(exc, action="tag", subject=subject) from exc
+        raise translate(exc, action="tag", subject=subject, host=host_of(api)) from exc
 
 
 def tag(src: Reference | str, dst: Tag | str, *, client: Any = None) -> None:
