@@ -84,7 +84,9 @@ def kubeconfig_client(
         return kube_config.new_client_from_config(
             config_file=files, context=context, persist_config=False
         )
-    except (kube_config.ConfigException, OSError, ValueError, KeyError, TypeError) as exc:
+    # The loader raises whatever its parts raise (ConfigException, yaml's errors,
+    # KeyError on a malformed entry, OSError): each means the kubeconfig is unusable.
+    except Exception as exc:
         where = f"context {context!r} of " if context else ""
         raise ClusterConfigError(
             f"cannot use {where}the kubeconfig {files}: {_reason(exc)}; "
