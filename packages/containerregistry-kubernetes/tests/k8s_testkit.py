@@ -264,14 +264,17 @@ def make_tls(directory: Path) -> tuple[Path, Path, Path]:
         "authorityKeyIdentifier=keyid,issuer\n"
     )
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    ca_subject = ["-subj", "/CN=kubernetes-test-ca"]
+    ca_extensions = [
+        *("-addext", "basicConstraints=critical,CA:TRUE"),
+        *("-addext", "keyUsage=critical,keyCertSign,cRLSign"),
+    ]
+    ca_out = ["-keyout", ca_key, "-out", ca_crt, "-days", "2"]
+    sign = ["-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial", "-extfile", ext]
     run = [
-        ["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca_crt, "-days", "2"]
-        + ["-subj", "/CN=kubernetes-test-ca"]
-        + ["-addext", "basicConstraints=critical,CA:TRUE"]
-        + ["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["openssl", "req", "-x509", *ec, *ca_out, *ca_subject, *ca_extensions],
         ["openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=kube-apiserver"],
-        ["openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key]
-        + ["-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext],
+        ["openssl", "x509", "-req", "-in", csr, *sign, "-out", crt, "-days", "2"],
     ]
     for command in run:
         subprocess.run([str(c) for c in command], check=True, capture_output=True, timeout=60)

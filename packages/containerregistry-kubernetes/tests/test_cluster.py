@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import TOKEN
-from k8s_testkit import FakeAPIServer, auth_entry, dockerconfigjson_secret, service_account
-from k8s_testkit import write_kubeconfig
+from k8s_testkit import (
+    FakeAPIServer,
+    auth_entry,
+    dockerconfigjson_secret,
+    service_account,
+    write_kubeconfig,
+)
 
 from containerregistry.errors import ContainerRegistryError
 from containerregistry.kubernetes import (

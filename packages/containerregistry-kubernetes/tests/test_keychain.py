@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from k8s_testkit import (
@@ -149,7 +149,9 @@ def test_string_data_and_client_objects() -> None:
 
     class V1SecretLike:
         type = "kubernetes.io/dockerconfigjson"
-        data = {".dockerconfigjson": b64('{"auths": {"a.io": {"username": "o", "password": "p"}}}')}
+        data: ClassVar[dict[str, str]] = {
+            ".dockerconfigjson": b64('{"auths": {"a.io": {"username": "o", "password": "p"}}}')
+        }
         string_data = None
         metadata = Meta()
 
@@ -179,7 +181,8 @@ def test_broken_secrets_are_warnings(caplog: pytest.LogCaptureFixture) -> None:
     assert "default/notjson" in messages
     assert "default/notb64" in messages
     assert "default/badauth" in messages
-    assert "no-colon" not in messages and b64("no-colon") not in messages
+    assert "no-colon" not in messages
+    assert b64("no-colon") not in messages
 
 
 def test_lookup_lists_every_match_in_order() -> None:
