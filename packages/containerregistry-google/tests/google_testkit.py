@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
@@ -180,6 +180,10 @@ def push_image(
         response = session.post(
             f"{base_url}/v2/{repository}/blobs/uploads/?digest={_digest(blob)}", data=blob
         )
+        if response.status_code == 202:  # no monolithic POST (registry:2): PUT the blob
+            location = urljoin(base_url, response.headers["Location"])
+            separator = "&" if "?" in location else "?"
+            response = session.put(f"{location}{separator}digest={_digest(blob)}", data=blob)
         assert response.status_code == 201, response.text
     manifest = json.dumps(
         {
