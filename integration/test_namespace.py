@@ -69,13 +69,12 @@ SIBLINGS = {
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without anything that would leak the dev shell's packages in."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV"}
-        and not k.startswith("PIP_")
-    }
+    """The environment without anything that would leak the dev shell's packages in.
+
+    PIP_* settings stay: they are the machine's way to reach its package index.
+    """
+    leaky = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PIP_USER", "PIP_TARGET"}
+    env = {k: v for k, v in os.environ.items() if k not in leaky}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env.update(extra)
     return env
