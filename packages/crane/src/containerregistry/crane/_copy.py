@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import concurrent.futures
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from containerregistry import logs, name, types
 from containerregistry.crane._errors import RefusingToClobberError
 from containerregistry.crane._options import OptionArgs, Options
+from containerregistry.crane._platforms import parse_platforms, select_platforms
+from containerregistry.crane._recompress import map_index, parse_algorithm, recompress
+from containerregistry.crane._referrers import copy_referrers, subject_digests
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from containerregistry.compression import Compression
+    from containerregistry.v1 import Image, ImageIndex, Platform
 
 #: The text ggcr's ErrRefusingToClobberExistingTag carries; scripts match on it.
 REFUSING_TO_CLOBBER = "refusing to clobber existing tag"
@@ -37,31 +44,87 @@ def check_no_clobber(dst: name.Reference, opts: Options) -> None:
     raise RefusingToClobberError(f"{REFUSING_TO_CLOBBER} {dst}@{found.digest}")
 
 
-def copy(src: str, dst: str, **options: Unpack[OptionArgs]) -> None:
+def copy(
+    src: str,
+    dst: str,
+    *,
+    platforms: Sequence[Platform | str] | str | None = None,
+    referrers: bool = False,
+    compression: Compression | str | None = None,
+    **options: Unpack[OptionArgs],
+) -> None:
     """Copy the image or index ``src`` names to ``dst``, keeping its digest (``crane.Copy``).
 
     With a platform (default: every platform) only the matching child image is
     copied. ``no_clobber`` (default False) refuses to overwrite an existing tag.
     Progress lines go to the ``containerregistry.progress`` logger.
+
+    Beyond crane, each off by default:
+
+    - ``platforms``: two or more platforms (``["linux/amd64", "linux/arm64"]`` or
+      ``"linux/amd64,linux/arm64"``) copy an index of just those children (their
+      digests kept, the index's new); one platform acts as the ``platform`` option.
+    - ``referrers``: also copy the manifests that refer to the copied image, its
+      children and, recursively, to those (signatures, SBOMs, attestations), read
+      through the referrers API or the ``sha256-<hex>`` tag fallback.
+    - ``compression``: ``"zstd"`` or ``"gzip"`` re-compresses every tar layer (see
+      :func:`containerregistry.crane._recompress.recompress`); the digests change.
     """
     from containerregistry import remote
 
+    wanted = parse_platforms(platforms)
+    if len(wanted) == 1:
+        options = {**options, "platform": wanted[0]}
+        wanted = []
     opts = Options.make(options)
+    algorithm = parse_algorithm(compression) if compression is not None else None
     src_ref = opts.reference(src)
     dst_ref = opts.reference(dst)
     if opts.no_clobber:
         check_no_clobber(dst_ref, opts)
     logs.progress.info("Copying from %s to %s", src_ref, dst_ref)
-    descriptor = remote.get(src_ref, **opts.remote())
     write = opts.remote(platform=False)
-    if opts.platform is not None:
-        remote.write(dst_ref, descriptor.image(), **write)
-    elif types.is_index(descriptor.media_type):
-        remote.write_index(dst_ref, descriptor.image_index(), **write)
-    elif types.is_schema1(descriptor.media_type):
-        remote.write(dst_ref, descriptor.schema1(), **write)
+    if wanted:
+        descriptor = remote.get(src_ref, **write)
     else:
-        remote.write(dst_ref, descriptor.image(), **write)
+        descriptor = remote.get(src_ref, **opts.remote())
+    item: Image | ImageIndex
+    if wanted and types.is_index(descriptor.media_type):
+        item = select_platforms(descriptor.image_index(), wanted)
+    elif opts.platform is not None:
+        item = descriptor.image()
+    elif types.is_index(descriptor.media_type):
+        item = descriptor.image_index()
+    elif types.is_schema1(descriptor.media_type):
+        item = descriptor.schema1()
+    else:
+        item = descriptor.image()
+    subjects = subject_digests(item) if referrers else []
+    if algorithm is not None:
+        item = _recompressed(item, algorithm, opts.jobs)
+    if types.is_index(item.media_type()):
+        remote.write_index(dst_ref, item, **write)  # type: ignore[arg-type]
+    else:
+        remote.write(dst_ref, item, **write)  # type: ignore[arg-type]
+    if referrers:
+        copy_referrers(src_ref.context, dst_ref.context, subjects, opts)
+
+
+def _recompressed(
+    item: Image | ImageIndex, algorithm: Compression, jobs: int
+) -> Image | ImageIndex:
+    """``item`` with its layers converted; a Docker list holding OCI children becomes OCI."""
+    if not types.is_index(item.media_type()):
+        return recompress(item, algorithm, jobs=jobs)  # type: ignore[arg-type]
+    from containerregistry import mutate
+
+    result = map_index(item, lambda image: recompress(image, algorithm, jobs=jobs))  # type: ignore[arg-type]
+    children = result.index_manifest().manifests or ()
+    if result.media_type() == types.DOCKER_MANIFEST_LIST and any(
+        child.media_type == types.OCI_MANIFEST_SCHEMA1 for child in children
+    ):
+        result = mutate.index_media_type(result, types.OCI_IMAGE_INDEX)
+    return result
 
 
 def copy_repository(src: str, dst: str, **options: Unpack[OptionArgs]) -> None:

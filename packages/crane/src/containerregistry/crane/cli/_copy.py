@@ -7,7 +7,12 @@ from typing import Annotated
 import typer
 
 from containerregistry.crane.cli._errors import reported
-from containerregistry.crane.cli._options import crane_options
+from containerregistry.crane.cli._platforms import (
+    CompressionOption,
+    Platforms,
+    options_for,
+    requested_platforms,
+)
 
 
 @reported
@@ -31,15 +36,42 @@ def copy(
             "-j", "--jobs", help="(Optional) The maximum number of concurrent copies; 0 means 4"
         ),
     ] = 0,
+    platform: Platforms = None,
+    referrers: Annotated[
+        bool,
+        typer.Option(
+            "--referrers",
+            help="(Optional) also copy the signatures and attestations that refer to the "
+            "image (referrers API or sha256-<hex> tag), recursively",
+        ),
+    ] = False,
+    compression: CompressionOption = None,
 ) -> None:
     """Efficiently copy a remote image from src to dst while retaining the digest value."""
     from containerregistry import crane
+    from containerregistry.crane import CraneOptionsError
+    from containerregistry.crane._recompress import parse_algorithm
 
-    options = crane_options(ctx, jobs=jobs, no_clobber=no_clobber)
+    platforms = requested_platforms(ctx, platform)
+    options = options_for(ctx, platforms, jobs=jobs, no_clobber=no_clobber)
+    if compression is not None:
+        parse_algorithm(compression)
     if all_tags:
+        if len(platforms) > 1 or referrers or compression is not None:
+            raise CraneOptionsError(
+                "--all-tags cannot be combined with several platforms, --referrers or "
+                "--compression; copy the tags one by one"
+            )
         crane.copy_repository(src, dst, **options.args())
     else:
-        crane.copy(src, dst, **options.args())
+        crane.copy(
+            src,
+            dst,
+            platforms=platforms if len(platforms) > 1 else None,
+            referrers=referrers,
+            compression=compression,
+            **options.args(),
+        )
 
 
 def register(app: typer.Typer) -> None:

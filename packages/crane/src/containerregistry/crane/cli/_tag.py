@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._errors import fail, reported
 from containerregistry.crane.cli._options import crane_options
 
 
@@ -14,7 +14,15 @@ from containerregistry.crane.cli._options import crane_options
 def tag(
     ctx: typer.Context,
     img: Annotated[str, typer.Argument(metavar="IMG", show_default=False)],
-    new_tag: Annotated[str, typer.Argument(metavar="TAG", show_default=False)],
+    new_tag: Annotated[str | None, typer.Argument(metavar="TAG", show_default=False)] = None,
+    delete: Annotated[
+        bool,
+        typer.Option(
+            "--delete",
+            help="(Optional) remove the tag IMG names instead (untag; only where the "
+            "registry deletes manifests by tag)",
+        ),
+    ] = False,
 ) -> None:
     """Efficiently tag a remote image.
 
@@ -24,6 +32,15 @@ def tag(
     """
     from containerregistry import crane
 
+    if delete:
+        if new_tag is not None:
+            raise fail("tag --delete takes one argument, the tag to remove: IMG:TAG")
+        from containerregistry.crane._write import untag
+
+        untag(img, **crane_options(ctx).args())
+        return
+    if new_tag is None:
+        raise fail("accepts 2 arg(s), received 1")
     crane.tag(img, new_tag, **crane_options(ctx).args())
 
 
