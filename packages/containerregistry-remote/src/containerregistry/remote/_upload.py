@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urljoin
 
 import requests
 
-from containerregistry import name
+from containerregistry import logs, name
 from containerregistry.remote._errors import UploadError
 from containerregistry.remote._options import Options
 from containerregistry.remote._progress import Progress
@@ -198,18 +198,22 @@ class BlobUploader:
         key = str(digest) if digest is not None else f"stream:{id(layer)}"
         if digest is not None and self.exists(digest):
             self.progress.set(key, size or 0)
+            logs.progress.info("existing blob: %s", digest)
             return digest
         mount_from = self._mount_source(layer) if digest is not None else None
         location = self.start(digest, mount_from)
         if location is None:
             self.progress.set(key, size or 0)
             assert digest is not None  # only known digests are mounted
+            logs.progress.info("mounted blob: %s", digest)
             return digest
         try:
-            return self._transfer(location, layer, digest, size, key)
+            pushed = self._transfer(location, layer, digest, size, key)
         except BaseException as exc:
             self.progress.fail(exc)
             raise
+        logs.progress.info("pushed blob: %s", pushed)
+        return pushed
 
     def _mount_source(self, layer: Layer) -> name.Repository | None:
         repository = getattr(layer, "repository", None)

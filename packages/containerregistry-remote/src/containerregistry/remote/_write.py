@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
-from containerregistry import name, types
+from containerregistry import logs, name, types
 from containerregistry.remote._fetcher import Fetcher, session_for
 from containerregistry.remote._options import OptionArgs, Options
 from containerregistry.remote._progress import Progress
@@ -179,13 +179,19 @@ class Pusher:
 
     def _add_children(self, repository: name.Repository, index: object) -> None:
         manifest = index.index_manifest()  # type: ignore[attr-defined]
-        for child in manifest.manifests or ():
-            if types.is_index(child.media_type):
-                self._add(repository, str(child.digest), index.image_index(child.digest))  # type: ignore[attr-defined]
-            elif types.is_image(child.media_type):
-                self._add(repository, str(child.digest), index.image(child.digest))  # type: ignore[attr-defined]
-            else:
-                self._add(repository, str(child.digest), _child_manifest(index, child))
+        children = list(manifest.manifests or ())
+        # A remote index fetches each child's manifest when asked for it: ask for all of
+        # them at once (``jobs`` at a time), then plan them in index order.
+        if len(children) > 1 and self.options.jobs > 1:
+            with concurrent.futures.ThreadPoolExecutor(
+                max_workers=min(self.options.jobs, len(children)),
+                thread_name_prefix="remote-plan",
+            ) as pool:
+                loaded = list(pool.map(lambda child: _open_child(index, child), children))
+        else:
+            loaded = [_open_child(index, child) for child in children]
+        for child, item in zip(children, loaded, strict=True):
+            self._add(repository, str(child.digest), item)
 
     # -- running --------------------------------------------------------------------------
 
@@ -248,6 +254,7 @@ class Pusher:
         check_response(response, 200, 201, 202)
         response.close()
         self.progress.set(key, len(job.raw))
+        logs.progress.info("%s: digest: %s size: %d", _reference_name(job), digest, len(job.raw))
         # ggcr probes rather than trusting an ``OCI-Subject`` header: some registries
         # send the header without serving the referrers API.
         if not self.options.referrers_tag_fallback:
@@ -271,6 +278,21 @@ class _RawManifest:
 
     def media_type(self) -> str:
         return self._media_type
+
+
+def _reference_name(job: _ManifestJob) -> str:
+    """The full name of where ``job`` was PUT, as crane prints it (``repo:tag`` or ``repo@d``)."""
+    separator = "@" if ":" in job.identifier else ":"  # tags cannot hold a colon
+    return f"{job.repository.name}{separator}{job.identifier}"
+
+
+def _open_child(index: object, child: Descriptor) -> object:
+    """Child ``child`` of ``index`` as the view to push: an index, an image or raw bytes."""
+    if types.is_index(child.media_type):
+        return index.image_index(child.digest)  # type: ignore[attr-defined]
+    if types.is_image(child.media_type):
+        return index.image(child.digest)  # type: ignore[attr-defined]
+    return _child_manifest(index, child)
 
 
 def _child_manifest(index: object, child: Descriptor) -> _RawManifest:
