@@ -12,9 +12,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from k8s_testkit import FakeAPIServer, make_tls, write_kubeconfig
-
-TOKEN = "sa-token-0123456789"
+from k8s_testkit import TOKEN, FakeAPIServer, make_tls, write_kubeconfig
 
 
 @pytest.fixture(autouse=True)

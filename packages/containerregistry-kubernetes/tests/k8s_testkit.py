@@ -17,6 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+#: The bearer token the stand-in API server accepts in most tests.
+TOKEN = "sa-token-0123456789"
+
 _OBJECT_PATH = re.compile(r"^/api/v1/namespaces/([^/]+)/(serviceaccounts|secrets)/([^/?]+)$")
 _KINDS = {"serviceaccounts": "ServiceAccount", "secrets": "Secret"}
 

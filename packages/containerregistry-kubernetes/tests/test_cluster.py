@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
 from k8s_testkit import (
+    TOKEN,
     FakeAPIServer,
     auth_entry,
     dockerconfigjson_secret,

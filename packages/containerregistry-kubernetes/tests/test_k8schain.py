@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
-from k8s_testkit import FakeAPIServer, auth_entry, dockerconfigjson_secret, service_account
+from k8s_testkit import TOKEN, FakeAPIServer, auth_entry, dockerconfigjson_secret, service_account
 
 from containerregistry import name, random, remote
 from containerregistry.authn import ANONYMOUS, Basic, encode_auth
