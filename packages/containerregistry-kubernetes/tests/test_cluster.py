@@ -218,3 +218,18 @@ def test_credentials_never_in_messages(tmp_path: Path) -> None:
     with pytest.raises(ClusterConfigError) as caught:
         kubeconfig_client(kubeconfig=path, context="missing")
     assert "s3cr3t" not in str(caught.value)
+
+
+def test_importing_loads_no_client() -> None:
+    """The kubernetes client (and google-auth) load only when a cluster is asked."""
+    import subprocess
+
+    code = (
+        "import sys, containerregistry.kubernetes\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'google', 'yaml')]\n"
+        "print(heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
