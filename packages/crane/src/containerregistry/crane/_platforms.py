@@ -7,7 +7,7 @@ crane's ``--platform`` picks one child; given two or more, ``copy``, ``pull`` an
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from containerregistry.crane._errors import CraneOptionsError, InputError
 
@@ -94,3 +94,27 @@ def select_platforms(index: ImageIndex, platforms: Sequence[Platform]) -> ImageI
         return not any(_matches(descriptor.platform, want) for want in platforms)
 
     return mutate.remove_manifests(index, unwanted)
+
+
+def pull_platforms(
+    ref_or_path: str, platforms: Iterable[Platform | str] | str, **options: Any
+) -> ImageIndex:
+    """Return an index of just the children of ``ref_or_path`` for ``platforms``.
+
+    ``ref_or_path`` is a registry reference, an OCI layout or a tarball path (see
+    :func:`containerregistry.crane.load_input`) naming an index; ``options`` are
+    crane's keyword options (their ``platform`` is ignored). Raises
+    :class:`InputError` when it names a single image, or when a platform matches
+    no child.
+    """
+    from containerregistry import types
+    from containerregistry.crane._inputs import load_input
+    from containerregistry.crane._options import Options
+
+    wanted = parse_platforms(platforms)
+    found = load_input(ref_or_path, Options.make(None, **{**options, "platform": None}))
+    if not types.is_index(found.media_type()):
+        raise InputError(
+            f"{ref_or_path} is a single image, not an index: there are no platforms to pick"
+        )
+    return select_platforms(found, wanted)  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,8 +11,11 @@ from containerregistry.crane.cli._mutate import (
     digest_ref,
     failures,
     parse_ref,
-    remote_options,
 )
+from containerregistry.crane.cli._platforms import Platforms, options_for, requested_platforms
+
+if TYPE_CHECKING:
+    from containerregistry.v1 import ImageIndex, Platform
 
 Tag = Annotated[
     str,
@@ -27,39 +30,68 @@ Tag = Annotated[
 
 def flatten_command(
     ctx: typer.Context,
-    image: Annotated[str, typer.Argument(help="The image or index to flatten.")],
+    image: Annotated[
+        str, typer.Argument(help="The image or index to flatten (a reference, layout or tarball).")
+    ],
     tag: Tag = "",
+    platform: Platforms = None,
 ) -> None:
     """Flatten an image's layers into a single layer."""
     with failures():
-        _flatten(ctx, image, tag)
+        _flatten(ctx, image, tag, requested_platforms(ctx, platform))
 
 
-def _flatten(ctx: typer.Context, source: str, tag: str) -> None:
+def _flatten(ctx: typer.Context, source: str, tag: str, platforms: list[Platform]) -> None:
     from containerregistry import name, remote, types
     from containerregistry.crane._flatten import flatten, flatten_index
+    from containerregistry.crane._inputs import is_local, load_input
+    from containerregistry.crane._platforms import select_platforms
     from containerregistry.errors import ContainerRegistryError
 
     program = ctx.find_root().info_name or "crane"
-    ref = parse_ref(ctx, source)
+    local = is_local(source)
+    if local and not tag:
+        raise ContainerRegistryError(
+            f"{source} is a local image; give -t/--tag to say where to push the flattened one"
+        )
     new_ref = parse_ref(ctx, tag or source)
-    options = remote_options(ctx)
-    descriptor = remote.get(ref, **options)
-    if types.is_index(descriptor.media_type):
-        flat_index = flatten_index(descriptor.image_index(), program=program)
+    options = options_for(ctx, platforms)
+    write = options.remote(platform=False)
+    found: object
+    by_digest = False
+    if local:
+        found = load_input(source, options_for(ctx, []))
+        media_type = found.media_type()
+    else:
+        ref = parse_ref(ctx, source)
+        descriptor = remote.get(ref, **write)
+        media_type = descriptor.media_type
+        if types.is_index(media_type):
+            found = descriptor.image_index()
+        elif types.is_image(media_type):
+            found = descriptor.image()
+        else:
+            found = None
+        # A digest cannot name the flattened image: push by its new digest instead.
+        by_digest = isinstance(ref, name.Digest)
+    if types.is_index(media_type):
+        index: ImageIndex = found  # type: ignore[assignment]
+        if len(platforms) > 1:
+            index = select_platforms(index, platforms)
+        flat_index = flatten_index(index, program=program)
         digest = flat_index.digest()
-        if isinstance(ref, name.Digest):
+        if by_digest:
             new_ref = new_ref.context.digest(str(digest))
-        remote.write_index(new_ref, flat_index, **options)
-    elif types.is_image(descriptor.media_type):
-        flat_image = flatten(descriptor.image(), program=program)
+        remote.write_index(new_ref, flat_index, **write)
+    elif types.is_image(media_type):
+        flat_image = flatten(found, program=program)  # type: ignore[arg-type]
         digest = flat_image.digest()
-        if isinstance(ref, name.Digest):
+        if by_digest:
             new_ref = new_ref.context.digest(str(digest))
-        remote.write(new_ref, flat_image, **options)
+        remote.write(new_ref, flat_image, **write)
     else:
         raise ContainerRegistryError(
-            f"can't flatten {source}: its media type {descriptor.media_type!r} is neither "
+            f"can't flatten {source}: its media type {media_type!r} is neither "
             "an image nor an index"
         )
     sys.stdout.write(digest_ref(new_ref, digest) + "\n")

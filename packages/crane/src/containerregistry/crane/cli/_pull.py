@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from containerregistry.crane.cli._errors import fail, reported
-from containerregistry.crane.cli._options import crane_options
+from containerregistry.crane.cli._platforms import Platforms, options_for, requested_platforms
 
 if TYPE_CHECKING:
     from containerregistry.crane import Options
@@ -43,6 +43,7 @@ def pull(
             "with --format=oci",
         ),
     ] = False,
+    platform: Platforms = None,
 ) -> None:
     """Pull remote images by reference and store their contents locally."""
     if len(args) < 2:
@@ -50,7 +51,13 @@ def pull(
     if format not in _FORMATS:
         raise fail(f'unexpected --format: "{format}" (valid values are: tarball, legacy, and oci)')
     *sources, path = args
-    options = crane_options(ctx)
+    platforms = requested_platforms(ctx, platform)
+    if len(platforms) > 1 and format != "oci":
+        raise fail(
+            f"several platforms ({', '.join(map(str, platforms))}) need --format oci: a "
+            f"{format} tarball holds one image per reference"
+        )
+    options = options_for(ctx, platforms)
     from containerregistry.crane import _save
     from containerregistry.crane._inputs import is_local
 
@@ -62,9 +69,14 @@ def pull(
         return cached_image(image, cache_path)
 
     if format == "oci":
+        from containerregistry import types
+        from containerregistry.crane._platforms import select_platforms
+
         entries = []
         for src in sources:
             found = _read(src, options, whole_index=options.platform is None)
+            if len(platforms) > 1 and types.is_index(found.media_type()):
+                found = select_platforms(found, platforms)  # type: ignore[arg-type]
             if cache_path is not None and hasattr(found, "layers"):
                 found = cached(found)  # type: ignore[arg-type]
             ref_name = None
