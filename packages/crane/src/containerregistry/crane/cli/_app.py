@@ -6,6 +6,8 @@ import importlib
 import importlib.util
 import logging
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -34,6 +36,9 @@ from containerregistry.crane.cli._options import (
     PlatformOption,
     Verbose,
 )
+
+if TYPE_CHECKING:
+    from containerregistry.authn import Keychain
 
 #: Go's log.LstdFlags prefix, which crane puts before every stderr line.
 _LOG_FORMAT = "%(asctime)s %(message)s"
@@ -96,26 +101,33 @@ def _stderr_logging(ctx: typer.Context, verbose: bool) -> None:
     ctx.call_on_close(restore)
 
 
-def _root(
-    ctx: typer.Context,
-    verbose: Verbose = False,
-    insecure: Insecure = False,
-    platform: PlatformOption = "all",
-    allow_nondistributable_artifacts: AllowNondistributable = False,
-) -> None:
-    ctx.obj = GlobalOptions(
-        verbose=verbose,
-        insecure=insecure,
-        platform=platform,
-        allow_nondistributable_artifacts=allow_nondistributable_artifacts,
-    )
-    _stderr_logging(ctx, verbose)
+def _root_with(keychain: Keychain | None) -> Callable[..., None]:
+    """The root callback; every command's options carry ``keychain`` (None: docker's)."""
+
+    def _root(
+        ctx: typer.Context,
+        verbose: Verbose = False,
+        insecure: Insecure = False,
+        platform: PlatformOption = "all",
+        allow_nondistributable_artifacts: AllowNondistributable = False,
+    ) -> None:
+        ctx.obj = GlobalOptions(
+            verbose=verbose,
+            insecure=insecure,
+            platform=platform,
+            allow_nondistributable_artifacts=allow_nondistributable_artifacts,
+            keychain=keychain,
+        )
+        _stderr_logging(ctx, verbose)
+
+    return _root
 
 
-def build_app(name: str = "crane") -> typer.Typer:
+def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer.Typer:
     """Build the CLI named ``name`` (default ``crane``) with every crane command.
 
-    gcrane and kcrane call this, then replace or add commands.
+    ``keychain`` finds the credentials of every command (default None: the docker
+    and podman files). gcrane and kcrane call this, then replace or add commands.
     """
     app = typer.Typer(
         name=name,
@@ -126,7 +138,7 @@ def build_app(name: str = "crane") -> typer.Typer:
         # Help texts contain brackets such as os/arch[/variant]; they are not markup.
         rich_markup_mode=None,
     )
-    app.callback()(_root)
+    app.callback()(_root_with(keychain))
     app.add_typer(_registry.build(), name="registry")
     for module in _OWN_COMMANDS:
         module.register(app)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from containerregistry.authn import Keychain
     from containerregistry.crane._options import Options
 
 
@@ -20,12 +21,15 @@ class GlobalOptions:
     - ``platform``: ``os/arch[/variant][:osversion]``, or ``all`` for every platform
       (default ``all``).
     - ``allow_nondistributable_artifacts``: also push foreign layers (default False).
+    - ``keychain``: finds credentials (default None: docker's and podman's files);
+      ``build_app(keychain=...)`` sets it (gcrane puts Google's first).
     """
 
     verbose: bool = False
     insecure: bool = False
     platform: str = "all"
     allow_nondistributable_artifacts: bool = False
+    keychain: Keychain | None = None
 
 
 Verbose = Annotated[
@@ -83,6 +87,7 @@ def crane_options(ctx: typer.Context, **extra: Any) -> Options:
         insecure=flags.insecure,
         nondistributable=flags.allow_nondistributable_artifacts,
         user_agent=f"{ctx.find_root().info_name or 'crane'}/{_version()}",
+        keychain=flags.keychain,
         **extra,
     )
 
