@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from containerregistry.crane.cli._options import global_options
+from containerregistry.crane.cli._platforms import CompressionOption
 
 if TYPE_CHECKING:
     from containerregistry.name import Reference
@@ -188,6 +189,14 @@ Repo = Annotated[
 Output = Annotated[
     str, typer.Option("-o", "--output", help="Path to new tarball of resulting image.")
 ]
+AllPlatforms = Annotated[
+    bool,
+    typer.Option(
+        "--all-platforms",
+        help="Change every image of an index (keeping each child's platform and "
+        "annotations) and push a new index, instead of one platform's image.",
+    ),
+]
 
 
 def mutate_command(
@@ -206,6 +215,8 @@ def mutate_command(
     tag: Tag = "",
     repo: Repo = "",
     output: Output = "",
+    all_platforms: AllPlatforms = False,
+    compression: CompressionOption = None,
 ) -> None:
     """Modify image labels and annotations. The container must be pushed to a registry,
     and the manifest is updated there."""
@@ -226,6 +237,8 @@ def mutate_command(
             tag=tag,
             repo=repo,
             output=output,
+            all_platforms=all_platforms,
+            compression=compression,
         )
 
 
@@ -246,39 +259,83 @@ def _mutate(
     tag: str,
     repo: str,
     output: str,
+    all_platforms: bool = False,
+    compression: str | None = None,
 ) -> None:
     from containerregistry import name, remote, types
+    from containerregistry.crane._inputs import is_local, load_input
     from containerregistry.crane._mutate import MutateOptionError, mutate_image
+    from containerregistry.crane._recompress import map_index, parse_algorithm, recompress
     from containerregistry.v1 import Platform
 
     if repo and tag:
         raise MutateOptionError("repository can't be set when a tag is specified")
-    ref = parse_ref(ctx, source)
-    if annotations:
-        described = remote.head(ref, **remote_options(ctx))
+    algorithm = parse_algorithm(compression) if compression is not None else None
+    local = is_local(source)
+    if local and not (tag or repo or output):
+        raise MutateOptionError(
+            f"{source} is a local image; give -t/--tag, --repo or -o/--output to say "
+            "where the mutated image goes"
+        )
+    if all_platforms and set_platform:
+        raise MutateOptionError(
+            "--set-platform cannot be combined with --all-platforms: every child would "
+            "claim the same platform"
+        )
+    whole = None
+    if all_platforms:
+        found = load_input(source, _all(ctx))
+        if types.is_index(found.media_type()):
+            whole = found
+    elif annotations and not local:
+        described = remote.head(parse_ref(ctx, source), **remote_options(ctx))
         if types.is_index(described.media_type):
             raise MutateOptionError(
                 f"mutating annotations on an index is not yet supported: {source} is an "
-                "index; pass --platform to pick one image, or mutate a child by digest"
+                "index; pass --platform to pick one image, or --all-platforms to change "
+                "every image"
             )
-    image = pull(ctx, source)
-    mutated = mutate_image(
-        image,
-        annotations=annotations or None,
-        labels=labels or None,
-        env=env,
-        entrypoint=entrypoint or None,
-        cmd=cmd or None,
-        user=user,
-        workdir=workdir,
-        exposed_ports=exposed_ports or None,
-        platform=Platform.parse(set_platform) if set_platform else None,
-        append=append,
-    )
+
+    def change(image: Image) -> Image:
+        mutated = mutate_image(
+            image,
+            annotations=annotations or None,
+            labels=labels or None,
+            env=env,
+            entrypoint=entrypoint or None,
+            cmd=cmd or None,
+            user=user,
+            workdir=workdir,
+            exposed_ports=exposed_ports or None,
+            platform=Platform.parse(set_platform) if set_platform else None,
+            append=append,
+        )
+        if algorithm is not None:
+            mutated = recompress(mutated, algorithm)
+        return mutated
+
+    result: Any
+    if whole is not None:
+        if output:
+            raise MutateOptionError(
+                f"{source} is an index: a tarball (-o) holds one image; push it instead "
+                "(-t/--repo) or drop --all-platforms"
+            )
+        result = map_index(whole, change)  # type: ignore[arg-type]
+        if algorithm is not None and result.media_type() == types.DOCKER_MANIFEST_LIST:
+            from containerregistry import mutate
+
+            if any(
+                child.media_type == types.OCI_MANIFEST_SCHEMA1
+                for child in result.index_manifest().manifests or ()
+            ):
+                result = mutate.index_media_type(result, types.OCI_IMAGE_INDEX)
+    else:
+        result = change(pull(ctx, source))
     target = repo or tag or source
-    digest = mutated.digest()
+    digest = result.digest()
     if output:
-        save(mutated, target, output)
+        save(result, target, output)
         return
     target_ref = parse_ref(ctx, target)
     if repo:
@@ -286,8 +343,18 @@ def _mutate(
         target_ref = repository.digest(str(digest))
     else:
         target_ref = by_digest_if_digest(target_ref, digest)
-    push(ctx, target_ref, mutated)
+    if whole is not None:
+        remote.write_index(target_ref, result, **remote_options(ctx, platform=False))
+    else:
+        push(ctx, target_ref, result)
     sys.stdout.write(digest_ref(target_ref, digest) + "\n")
+
+
+def _all(ctx: typer.Context) -> Any:
+    """Crane options from the global flags, but every platform (the whole index)."""
+    from containerregistry.crane.cli._platforms import options_for
+
+    return options_for(ctx, [])
 
 
 def register(app: typer.Typer) -> None:
