@@ -10,7 +10,12 @@ from containerregistry import logs, name, types
 from containerregistry.crane._errors import RefusingToClobberError
 from containerregistry.crane._options import OptionArgs, Options
 from containerregistry.crane._platforms import parse_platforms, select_platforms
-from containerregistry.crane._recompress import map_index, parse_algorithm, recompress
+from containerregistry.crane._recompress import (
+    map_index,
+    oci_if_mixed,
+    parse_algorithm,
+    recompress,
+)
 from containerregistry.crane._referrers import copy_referrers, subject_digests
 
 if TYPE_CHECKING:
@@ -116,15 +121,9 @@ def _recompressed(
     """``item`` with its layers converted; a Docker list holding OCI children becomes OCI."""
     if not types.is_index(item.media_type()):
         return recompress(item, algorithm, jobs=jobs)  # type: ignore[arg-type]
-    from containerregistry import mutate
-
-    result = map_index(item, lambda image: recompress(image, algorithm, jobs=jobs))  # type: ignore[arg-type]
-    children = result.index_manifest().manifests or ()
-    if result.media_type() == types.DOCKER_MANIFEST_LIST and any(
-        child.media_type == types.OCI_MANIFEST_SCHEMA1 for child in children
-    ):
-        result = mutate.index_media_type(result, types.OCI_IMAGE_INDEX)
-    return result
+    return oci_if_mixed(
+        map_index(item, lambda image: recompress(image, algorithm, jobs=jobs))  # type: ignore[arg-type]
+    )
 
 
 def copy_repository(src: str, dst: str, **options: Unpack[OptionArgs]) -> None:

@@ -212,3 +212,19 @@ def map_index(index: ImageIndex, change: Callable[[Image], Image]) -> ImageIndex
     if manifest.annotations:
         result = mutate.annotations(result, dict(manifest.annotations))
     return mutate.index_media_type(result, index.media_type())
+
+
+def oci_if_mixed(index: ImageIndex) -> ImageIndex:
+    """Return ``index`` as an OCI index when it is a Docker list holding OCI manifests.
+
+    Converting to zstd turns Docker children into OCI manifests; a Docker manifest
+    list of OCI manifests confuses clients, so the list becomes an OCI index too.
+    """
+    from containerregistry import mutate
+
+    if index.media_type() != types.DOCKER_MANIFEST_LIST:
+        return index
+    children = index.index_manifest().manifests or ()
+    if any(child.media_type == types.OCI_MANIFEST_SCHEMA1 for child in children):
+        return mutate.index_media_type(index, types.OCI_IMAGE_INDEX)
+    return index

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from containerregistry.crane.cli._mutate import (
-    digest_ref,
-    failures,
-    parse_ref,
-    pull,
-    push,
-    save,
-    split_list,
-)
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._mutate import digest_ref, parse_ref, pull, push, save, split_list
+from containerregistry.crane.cli._platforms import CompressionOption
+
+if TYPE_CHECKING:
+    from containerregistry.v1 import Image
 
 Base = Annotated[str, typer.Option("-b", "--base", help="Name of base image to append to.")]
 NewTag = Annotated[
@@ -46,11 +43,21 @@ OciEmptyBase = Annotated[
     ),
 ]
 
+AllPlatforms = Annotated[
+    bool,
+    typer.Option(
+        "--all-platforms",
+        help="Append to every image of a base index (keeping each child's platform and "
+        "annotations) and push a new index, instead of one platform's image.",
+    ),
+]
+
 #: The OCI annotations that record what an image was built on.
 _BASE_NAME = "org.opencontainers.image.base.name"
 _BASE_DIGEST = "org.opencontainers.image.base.digest"
 
 
+@reported
 def append_command(
     ctx: typer.Context,
     new_tag: NewTag,
@@ -59,18 +66,21 @@ def append_command(
     output: Output = "",
     set_base_image_annotations: Annotate = False,
     oci_empty_base: OciEmptyBase = False,
+    all_platforms: AllPlatforms = False,
+    compression: CompressionOption = None,
 ) -> None:
     """Append contents of a tarball to a remote image."""
-    with failures():
-        _append(
-            ctx,
-            base=base,
-            new_tag=new_tag,
-            layers=split_list(new_layer),
-            output=output,
-            annotate=set_base_image_annotations,
-            oci_empty_base=oci_empty_base,
-        )
+    _append(
+        ctx,
+        base=base,
+        new_tag=new_tag,
+        layers=split_list(new_layer),
+        output=output,
+        annotate=set_base_image_annotations,
+        oci_empty_base=oci_empty_base,
+        all_platforms=all_platforms,
+        compression=compression,
+    )
 
 
 def _append(
@@ -82,18 +92,56 @@ def _append(
     output: str,
     annotate: bool,
     oci_empty_base: bool,
+    all_platforms: bool = False,
+    compression: str | None = None,
 ) -> None:
-    from containerregistry import empty, mutate, name, types
-    from containerregistry.crane._append import append
+    from containerregistry import empty, mutate, remote, types
+    from containerregistry.crane._append import append, layer_from_path
+    from containerregistry.crane._inputs import load_input
+    from containerregistry.crane._recompress import (
+        map_index,
+        oci_if_mixed,
+        parse_algorithm,
+        recompress,
+    )
+    from containerregistry.crane.cli._platforms import options_for
     from containerregistry.errors import ContainerRegistryError
-    from containerregistry.v1 import Image
+    from containerregistry.v1 import ImageIndex
 
     if base and oci_empty_base:
         raise ContainerRegistryError(
             "--oci-empty-base cannot be combined with --base: the empty base is only used "
             "when no base is given"
         )
+    algorithm = parse_algorithm(compression) if compression is not None else None
     base_image: Image
+    base_index: ImageIndex | None = None
+    if base and all_platforms:
+        found = load_input(base, options_for(ctx, []))
+        if types.is_index(found.media_type()):
+            base_index = found  # type: ignore[assignment]
+    if base_index is not None:
+        if output:
+            raise ContainerRegistryError(
+                f"{base} is an index: a tarball (-o) holds one image; push it instead "
+                "or drop --all-platforms"
+            )
+        # Each layer is read once and shared by every child.
+        new_layers = [layer_from_path(path) for path in layers]
+
+        def change(image: Image) -> Image:
+            changed = mutate.append_layers(image, *new_layers, follow_base=True)
+            if annotate:
+                changed = mutate.annotations(changed, _base_annotations(ctx, base, image))
+            if algorithm is not None:
+                changed = recompress(changed, algorithm)
+            return changed
+
+        result_index = oci_if_mixed(map_index(base_index, change))
+        ref = parse_ref(ctx, new_tag)
+        remote.write_index(ref, result_index, **options_for(ctx, []).remote(platform=False))
+        sys.stdout.write(digest_ref(ref, result_index.digest()) + "\n")
+        return
     if base:
         base_image = pull(ctx, base)
     else:
@@ -104,17 +152,27 @@ def _append(
             base_image = mutate.config_media_type(base_image, types.OCI_CONFIG_JSON)
     image = append(base_image, *layers)
     if base and annotate:
-        base_ref = parse_ref(ctx, base)
-        base_name = str(base_ref) if isinstance(base_ref, name.Tag) else ""
-        image = mutate.annotations(
-            image, {_BASE_NAME: base_name, _BASE_DIGEST: str(base_image.digest())}
-        )
+        image = mutate.annotations(image, _base_annotations(ctx, base, base_image))
+    if algorithm is not None:
+        image = recompress(image, algorithm)
     if output:
         save(image, new_tag, output)
         return
     ref = parse_ref(ctx, new_tag)
     push(ctx, ref, image)
     sys.stdout.write(digest_ref(ref, image.digest()) + "\n")
+
+
+def _base_annotations(ctx: typer.Context, base: str, base_image: Image) -> dict[str, str]:
+    """The base name (only for a tag reference, as crane) and digest annotations."""
+    from containerregistry import name
+    from containerregistry.crane._inputs import is_local
+
+    base_name = ""
+    if not is_local(base):
+        base_ref = parse_ref(ctx, base)
+        base_name = str(base_ref) if isinstance(base_ref, name.Tag) else ""
+    return {_BASE_NAME: base_name, _BASE_DIGEST: str(base_image.digest())}
 
 
 def register(app: typer.Typer) -> None:

@@ -199,6 +199,7 @@ AllPlatforms = Annotated[
 ]
 
 
+@reported
 def mutate_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The image to change.")],
@@ -220,26 +221,25 @@ def mutate_command(
 ) -> None:
     """Modify image labels and annotations. The container must be pushed to a registry,
     and the manifest is updated there."""
-    with failures():
-        _mutate(
-            ctx,
-            image,
-            annotations=dict(parse_pairs(annotation or [], "--annotation")),
-            labels=dict(parse_pairs(label or [], "--label")),
-            env=parse_pairs(env or [], "--env"),
-            entrypoint=split_list(entrypoint),
-            cmd=split_list(cmd),
-            user=user,
-            workdir=workdir,
-            exposed_ports=split_list(exposed_ports),
-            set_platform=set_platform,
-            append=split_list(append),
-            tag=tag,
-            repo=repo,
-            output=output,
-            all_platforms=all_platforms,
-            compression=compression,
-        )
+    _mutate(
+        ctx,
+        image,
+        annotations=dict(parse_pairs(annotation or [], "--annotation")),
+        labels=dict(parse_pairs(label or [], "--label")),
+        env=parse_pairs(env or [], "--env"),
+        entrypoint=split_list(entrypoint),
+        cmd=split_list(cmd),
+        user=user,
+        workdir=workdir,
+        exposed_ports=split_list(exposed_ports),
+        set_platform=set_platform,
+        append=split_list(append),
+        tag=tag,
+        repo=repo,
+        output=output,
+        all_platforms=all_platforms,
+        compression=compression,
+    )
 
 
 def _mutate(
@@ -265,7 +265,12 @@ def _mutate(
     from containerregistry import name, remote, types
     from containerregistry.crane._inputs import is_local, load_input
     from containerregistry.crane._mutate import MutateOptionError, mutate_image
-    from containerregistry.crane._recompress import map_index, parse_algorithm, recompress
+    from containerregistry.crane._recompress import (
+        map_index,
+        oci_if_mixed,
+        parse_algorithm,
+        recompress,
+    )
     from containerregistry.v1 import Platform
 
     if repo and tag:
@@ -321,15 +326,7 @@ def _mutate(
                 f"{source} is an index: a tarball (-o) holds one image; push it instead "
                 "(-t/--repo) or drop --all-platforms"
             )
-        result = map_index(whole, change)  # type: ignore[arg-type]
-        if algorithm is not None and result.media_type() == types.DOCKER_MANIFEST_LIST:
-            from containerregistry import mutate
-
-            if any(
-                child.media_type == types.OCI_MANIFEST_SCHEMA1
-                for child in result.index_manifest().manifests or ()
-            ):
-                result = mutate.index_media_type(result, types.OCI_IMAGE_INDEX)
+        result = oci_if_mixed(map_index(whole, change))  # type: ignore[arg-type]
     else:
         result = change(pull(ctx, source))
     target = repo or tag or source
