@@ -15,6 +15,7 @@ def compress(
     *,
     algorithm: Compression = Compression.GZIP,
     level: int | None = None,
+    workers: int | None = None,
 ) -> BinaryIO:
     """Return a stream of ``stream``'s bytes compressed with ``algorithm`` (default gzip).
 
@@ -24,9 +25,14 @@ def compress(
     gzip (ggcr's ``BestSpeed``; 0-9 allowed) and 3 for zstd (libzstd's default;
     1-22). ``Compression.NONE`` returns ``stream`` itself. Closing the result
     closes ``stream``.
+
+    gzip input larger than one 1 MiB block is compressed in blocks on ``workers``
+    threads (default: the cores this process may use, at most 16), with at most
+    ``2 * workers`` blocks in memory; the bytes do not depend on ``workers``. zstd
+    ignores ``workers`` (multi-threaded zstd frames depend on the job split).
     """
     if algorithm is Compression.GZIP:
-        return GzipCompressor(stream, level).as_binary_io()
+        return GzipCompressor(stream, level, workers=workers).as_binary_io()
     if algorithm is Compression.ZSTD:
         return ZstdCompressor(stream, level).as_binary_io()
     if algorithm is Compression.NONE:
@@ -39,7 +45,8 @@ def decompress(stream: BinaryIO) -> BinaryIO:
 
     The format is sniffed from the magic bytes; anything else passes through
     unchanged. Concatenated gzip members (and zstd frames) are read one after
-    another. Corrupt or truncated data raises
+    another. gzip is inflated by python-isal or python-zlib-ng when installed (the
+    ``fast`` extra), by zlib otherwise. Corrupt or truncated data raises
     :class:`~containerregistry.compression.DecompressionError` while reading.
     Closing the result closes ``stream``.
     """
