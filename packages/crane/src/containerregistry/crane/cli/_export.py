@@ -10,24 +10,30 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from containerregistry.crane.cli._mutate import failures, parse_ref, remote_options
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._mutate import parse_ref
+from containerregistry.crane.cli._options import remote_options
 
 if TYPE_CHECKING:
     from containerregistry.v1 import Image
 
 
+@reported
 def export_command(
     ctx: typer.Context,
     image: Annotated[
-        str, typer.Argument(help="The image to export, or - for a docker tarball on stdin.")
+        str,
+        typer.Argument(
+            help="The image to export (a reference, an OCI layout or a tarball path), "
+            "or - for a docker tarball on stdin."
+        ),
     ],
     tarball: Annotated[
         str, typer.Argument(help="Where to write the filesystem tar (default - for stdout).")
     ] = "-",
 ) -> None:
     """Export filesystem of a container image as a tarball."""
-    with failures():
-        _export(ctx, image, tarball)
+    _export(ctx, image, tarball)
 
 
 def _umask() -> int:
@@ -50,6 +56,12 @@ def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
         except BaseException:
             os.unlink(spool.name)
             raise
+    from containerregistry.crane._inputs import is_local, load_image
+
+    if is_local(source):
+        from containerregistry.crane.cli._options import crane_options
+
+        return load_image(source, crane_options(ctx)), None
     descriptor = remote.get(parse_ref(ctx, source), **remote_options(ctx))
     if types.is_schema1(descriptor.media_type):
         return descriptor.schema1(), None

@@ -7,15 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from containerregistry.crane.cli._mutate import (
-    digest_ref,
-    failures,
-    parse_ref,
-    remote_options,
-    split_list,
-)
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._mutate import digest_ref, parse_ref, split_list
+from containerregistry.crane.cli._options import remote_options
 
 if TYPE_CHECKING:
+    from containerregistry.crane._options import Options
     from containerregistry.name import Reference
     from containerregistry.v1 import Image, ImageIndex
 
@@ -61,10 +58,19 @@ def _parse_bool(text: str, flag: str) -> bool:
     raise typer.BadParameter(f"{text!r} is not a boolean; use true or false", param_hint=flag)
 
 
-def _get_index(ctx: typer.Context, text: str) -> tuple[Reference, ImageIndex]:
+def _get_index(ctx: typer.Context, text: str) -> tuple[Reference | None, ImageIndex]:
+    """The index ``text`` names (a reference, or an OCI layout; then no reference)."""
     from containerregistry import remote, types
+    from containerregistry.crane._inputs import is_local, load_input
     from containerregistry.errors import ContainerRegistryError
 
+    if is_local(text):
+        found = load_input(text, _every_platform(ctx))
+        if not types.is_index(found.media_type()):
+            raise ContainerRegistryError(
+                f"expected {text} to be an index, got {found.media_type()!r}"
+            )
+        return None, found  # type: ignore[return-value]
     ref = parse_ref(ctx, text)
     descriptor = remote.get(ref, **remote_options(ctx, platform=False))
     if not types.is_index(descriptor.media_type):
@@ -72,6 +78,13 @@ def _get_index(ctx: typer.Context, text: str) -> tuple[Reference, ImageIndex]:
             f"expected {text} to be an index, got {descriptor.media_type!r}"
         )
     return ref, descriptor.image_index()
+
+
+def _every_platform(ctx: typer.Context) -> Options:
+    """Crane options from the global flags with every platform: indexes stay whole."""
+    from containerregistry.crane.cli._platforms import options_for
+
+    return options_for(ctx, [])
 
 
 def _write(ctx: typer.Context, ref: Reference, index: ImageIndex, tag: str) -> None:
@@ -86,6 +99,7 @@ def _write(ctx: typer.Context, ref: Reference, index: ImageIndex, tag: str) -> N
     sys.stdout.write(digest_ref(ref, digest) + "\n")
 
 
+@reported
 def append_command(
     ctx: typer.Context,
     base: Annotated[str, typer.Argument(help="The index to append to (optional).")] = "",
@@ -100,15 +114,14 @@ def append_command(
     manifests. The platform for appended manifests is inferred from the config file or
     omitted if that is infeasible.
     """
-    with failures():
-        _append(
-            ctx,
-            base,
-            tag,
-            split_list(manifest),
-            docker_empty_base,
-            _parse_bool(flatten, "--flatten"),
-        )
+    _append(
+        ctx,
+        base,
+        tag,
+        split_list(manifest),
+        docker_empty_base,
+        _parse_bool(flatten, "--flatten"),
+    )
 
 
 def _append(
@@ -121,6 +134,7 @@ def _append(
 ) -> None:
     from containerregistry import empty, mutate, remote, types
     from containerregistry.crane._index import index_append
+    from containerregistry.crane._inputs import is_local, load_input
     from containerregistry.errors import ContainerRegistryError
 
     ref: Reference | None = None
@@ -134,8 +148,15 @@ def _append(
             base_index = mutate.index_media_type(base_index, types.DOCKER_MANIFEST_LIST)
     else:
         ref, base_index = _get_index(ctx, base)
+        if ref is None and not tag:
+            raise ContainerRegistryError(
+                f"{base} is a local index; give -t/--tag to say where to push the result"
+            )
     items: list[Image | ImageIndex] = []
     for text in manifests:
+        if is_local(text):
+            items.append(load_input(text, _every_platform(ctx)))
+            continue
         descriptor = remote.get(parse_ref(ctx, text), **remote_options(ctx, platform=False))
         if types.is_image(descriptor.media_type):
             items.append(descriptor.image())
@@ -151,6 +172,7 @@ def _append(
     _write(ctx, ref, result, tag)
 
 
+@reported
 def filter_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The index to filter.")],
@@ -158,8 +180,7 @@ def filter_command(
     platform: Platforms = None,
 ) -> None:
     """Modifies a remote index by filtering based on platform."""
-    with failures():
-        _filter(ctx, image, tag, split_list(platform))
+    _filter(ctx, image, tag, split_list(platform))
 
 
 def _filter(ctx: typer.Context, source: str, tag: str, platforms: list[str]) -> None:
@@ -168,19 +189,27 @@ def _filter(ctx: typer.Context, source: str, tag: str, platforms: list[str]) -> 
 
     wanted = [Platform.parse(text) for text in platforms]
     ref, index = _get_index(ctx, source)
+    if ref is None:
+        if not tag:
+            from containerregistry.errors import ContainerRegistryError
+
+            raise ContainerRegistryError(
+                f"{source} is a local index; give -t/--tag to say where to push the result"
+            )
+        ref = parse_ref(ctx, tag)
     _write(ctx, ref, index_filter(index, wanted), tag)
 
 
+@reported
 def list_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The index to list.")],
 ) -> None:
     """List the manifests in an index."""
-    with failures():
-        from containerregistry.crane._index import index_list
+    from containerregistry.crane._index import index_list
 
-        _, index = _get_index(ctx, image)
-        sys.stdout.write(index_list(index))
+    _, index = _get_index(ctx, image)
+    sys.stdout.write(index_list(index))
 
 
 def build() -> typer.Typer:

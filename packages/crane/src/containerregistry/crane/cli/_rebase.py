@@ -7,16 +7,16 @@ from typing import Annotated
 
 import typer
 
+from containerregistry.crane.cli._errors import reported
 from containerregistry.crane.cli._mutate import (
     by_digest_if_digest,
     digest_ref,
-    failures,
     parse_ref,
     platform_given,
     pull,
     push,
-    remote_options,
 )
+from containerregistry.crane.cli._options import remote_options
 
 OldBase = Annotated[str, typer.Option("--old_base", help="Old base image to remove.")]
 NewBase = Annotated[str, typer.Option("--new_base", help="New base image to insert.")]
@@ -37,6 +37,7 @@ Rebased = Annotated[
 ]
 
 
+@reported
 def rebase_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The image to rebase.", show_default=False)] = "",
@@ -47,21 +48,20 @@ def rebase_command(
     rebased: Rebased = "",
 ) -> None:
     """Rebase an image onto a new base image."""
-    with failures():
-        _rebase(
-            ctx, image, old_base=old_base, new_base=new_base, tag=tag or rebased, original=original
-        )
+    _rebase(ctx, image, old_base=old_base, new_base=new_base, tag=tag or rebased, original=original)
 
 
 def _rebase(
     ctx: typer.Context, image: str, *, old_base: str, new_base: str, tag: str, original: str
 ) -> None:
     from containerregistry import empty, remote, types
+    from containerregistry.crane._inputs import is_local, load_input
     from containerregistry.crane._rebase import (
         BASE_DIGEST_ANNOTATION,
         BASE_NAME_ANNOTATION,
         rebase,
     )
+    from containerregistry.crane.cli._platforms import options_for
     from containerregistry.errors import ContainerRegistryError
     from containerregistry.v1 import Image
 
@@ -73,8 +73,16 @@ def _rebase(
     target = tag or source
     target_ref = parse_ref(ctx, target)
     options = remote_options(ctx)
-    described = remote.head(parse_ref(ctx, source), **options)
-    if types.is_index(described.media_type) and not platform_given(ctx):
+    local = is_local(source)
+    if local and not tag:
+        raise ContainerRegistryError(
+            f"{source} is a local image; give -t/--tag to say where to push the rebased one"
+        )
+    if local:
+        source_type = load_input(source, options_for(ctx, [])).media_type()
+    else:
+        source_type = remote.head(parse_ref(ctx, source), **options).media_type
+    if types.is_index(source_type) and not platform_given(ctx):
         raise ContainerRegistryError(
             f"rebasing an index is not yet supported: {source} is an index; "
             "pass --platform to rebase one of its images"
@@ -88,11 +96,11 @@ def _rebase(
             "could not determine new base image from annotations: "
             f"pass --new_base or set {BASE_NAME_ANNOTATION}"
         )
-    new_base_ref = parse_ref(ctx, new_base)
+    new_base_local = is_local(new_base)
     if not old_base:
         old_digest = annotations.get(BASE_DIGEST_ANNOTATION, "")
-        if old_digest:
-            old_base = f"{new_base_ref.context.name}@{old_digest}"
+        if old_digest and not new_base_local:
+            old_base = f"{parse_ref(ctx, new_base).context.name}@{old_digest}"
     if not old_base:
         raise ContainerRegistryError(
             "could not determine old base image by digest from annotations: "
@@ -102,7 +110,9 @@ def _rebase(
     old_base_image: Image = empty.image if old_base == "scratch" else pull(ctx, old_base)
     # The annotation records what the name points at (an index, for a multi-platform
     # base), not the child that was picked.
-    new_base_digest = remote.head(new_base_ref, **options).digest
+    new_base_digest = (
+        None if new_base_local else remote.head(parse_ref(ctx, new_base), **options).digest
+    )
     result = rebase(
         original_image,
         old_base_image,

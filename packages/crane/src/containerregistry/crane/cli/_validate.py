@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 def validate(
     ctx: typer.Context,
     tarball: Annotated[
-        str | None, typer.Option("--tarball", help="Path to tarball to validate")
+        str | None, typer.Option("--tarball", help="Path to tarball (or OCI layout) to validate")
     ] = None,
     remote: Annotated[
         str | None, typer.Option("--remote", help="Name of remote image to validate")
@@ -32,7 +33,10 @@ def validate(
     targets = [(label, local) for label, local in ((tarball, True), (remote, False)) if label]
     for label, local in targets:
         try:
-            image: Image | ImageIndex = crane.load(label) if local else load_input(label, options)
+            # --tarball also takes an OCI layout directory.
+            image: Image | ImageIndex = (
+                crane.load(label) if local and os.path.isfile(label) else load_input(label, options)
+            )
         except Exception as exc:
             raise crane.CraneError(f"failed to read image {label}: {exc}") from exc
         try:
