@@ -5,75 +5,177 @@ reference strings and keyword-only options (:class:`OptionArgs`). The command-li
 tool lives in :mod:`containerregistry.crane.cli`.
 """
 
-from containerregistry.crane._copy import REFUSING_TO_CLOBBER, copy, copy_repository
-from containerregistry.crane._errors import (
-    CraneError,
-    CraneOptionsError,
-    FormatNotAvailableError,
-    InputError,
-    RefusingToClobberError,
-)
-from containerregistry.crane._inputs import load_image, load_input
-from containerregistry.crane._options import DEFAULT_JOBS, OptionArgs, Options
-from containerregistry.crane._read import (
-    catalog,
-    config,
-    digest,
-    get,
-    head,
-    list_tags,
-    manifest,
-    pull,
-    pull_layer,
-)
-from containerregistry.crane._save import (
-    DIGEST_PLACEHOLDER_TAG,
-    load,
-    multi_save,
-    multi_save_legacy,
-    multi_save_oci,
-    save,
-    save_legacy,
-    save_oci,
-)
-from containerregistry.crane._validate import validate
-from containerregistry.crane._version import __version__
-from containerregistry.crane._write import delete, push, tag
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.crane._append import append, layer_from_path
+    from containerregistry.crane._copy import REFUSING_TO_CLOBBER, copy, copy_repository
+    from containerregistry.crane._errors import (
+        CraneError,
+        CraneOptionsError,
+        FormatNotAvailableError,
+        InputError,
+        RefusingToClobberError,
+    )
+    from containerregistry.crane._export import export
+    from containerregistry.crane._flatten import flatten, flatten_index, flattened_layer
+    from containerregistry.crane._index import (
+        IndexChildError,
+        index_append,
+        index_filter,
+        index_list,
+    )
+    from containerregistry.crane._inputs import load_image, load_input
+    from containerregistry.crane._mutate import MutateOptionError, merge_env, mutate_image
+    from containerregistry.crane._options import DEFAULT_JOBS, OptionArgs, Options
+    from containerregistry.crane._read import (
+        catalog,
+        config,
+        digest,
+        get,
+        head,
+        list_tags,
+        manifest,
+        pull,
+        pull_layer,
+    )
+    from containerregistry.crane._rebase import BASE_DIGEST_ANNOTATION, BASE_NAME_ANNOTATION, rebase
+    from containerregistry.crane._save import (
+        DIGEST_PLACEHOLDER_TAG,
+        load,
+        multi_save,
+        multi_save_legacy,
+        multi_save_oci,
+        save,
+        save_legacy,
+        save_oci,
+    )
+    from containerregistry.crane._validate import validate
+    from containerregistry.crane._version import __version__
+    from containerregistry.crane._write import delete, push, tag
+
+# Names load with their module on first use: ``import containerregistry.crane.cli`` (every
+# ``crane`` run) must not pay for the API it does not call (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "append": "_append",
+    "layer_from_path": "_append",
+    "REFUSING_TO_CLOBBER": "_copy",
+    "copy": "_copy",
+    "copy_repository": "_copy",
+    "CraneError": "_errors",
+    "CraneOptionsError": "_errors",
+    "FormatNotAvailableError": "_errors",
+    "InputError": "_errors",
+    "RefusingToClobberError": "_errors",
+    "export": "_export",
+    "flatten": "_flatten",
+    "flatten_index": "_flatten",
+    "flattened_layer": "_flatten",
+    "IndexChildError": "_index",
+    "index_append": "_index",
+    "index_filter": "_index",
+    "index_list": "_index",
+    "load_image": "_inputs",
+    "load_input": "_inputs",
+    "MutateOptionError": "_mutate",
+    "merge_env": "_mutate",
+    "mutate_image": "_mutate",
+    "DEFAULT_JOBS": "_options",
+    "OptionArgs": "_options",
+    "Options": "_options",
+    "catalog": "_read",
+    "config": "_read",
+    "digest": "_read",
+    "get": "_read",
+    "head": "_read",
+    "list_tags": "_read",
+    "manifest": "_read",
+    "pull": "_read",
+    "pull_layer": "_read",
+    "BASE_DIGEST_ANNOTATION": "_rebase",
+    "BASE_NAME_ANNOTATION": "_rebase",
+    "rebase": "_rebase",
+    "DIGEST_PLACEHOLDER_TAG": "_save",
+    "load": "_save",
+    "multi_save": "_save",
+    "multi_save_legacy": "_save",
+    "multi_save_oci": "_save",
+    "save": "_save",
+    "save_legacy": "_save",
+    "save_oci": "_save",
+    "validate": "_validate",
+    "__version__": "_version",
+    "delete": "_write",
+    "push": "_write",
+    "tag": "_write",
+}
 
 __all__ = [
+    "BASE_DIGEST_ANNOTATION",
+    "BASE_NAME_ANNOTATION",
     "DEFAULT_JOBS",
     "DIGEST_PLACEHOLDER_TAG",
     "REFUSING_TO_CLOBBER",
     "CraneError",
     "CraneOptionsError",
     "FormatNotAvailableError",
+    "IndexChildError",
     "InputError",
+    "MutateOptionError",
     "OptionArgs",
     "Options",
     "RefusingToClobberError",
     "__version__",
+    "append",
     "catalog",
     "config",
     "copy",
     "copy_repository",
     "delete",
     "digest",
+    "export",
+    "flatten",
+    "flatten_index",
+    "flattened_layer",
     "get",
     "head",
+    "index_append",
+    "index_filter",
+    "index_list",
+    "layer_from_path",
     "list_tags",
     "load",
     "load_image",
     "load_input",
     "manifest",
+    "merge_env",
     "multi_save",
     "multi_save_legacy",
     "multi_save_oci",
+    "mutate_image",
     "pull",
     "pull_layer",
     "push",
+    "rebase",
     "save",
     "save_legacy",
     "save_oci",
     "tag",
     "validate",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

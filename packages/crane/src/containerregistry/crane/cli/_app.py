@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,19 +28,17 @@ from containerregistry.crane.cli import (
     _version,
 )
 from containerregistry.crane.cli._options import (
+    REPORTER_KEY,
     AllowNondistributable,
     GlobalOptions,
     Insecure,
     PlatformOption,
+    Quiet,
     Verbose,
 )
 
 if TYPE_CHECKING:
     from containerregistry.authn import Keychain
-
-#: Go's log.LstdFlags prefix, which crane puts before every stderr line.
-_LOG_FORMAT = "%(asctime)s %(message)s"
-_LOG_DATE = "%Y/%m/%d %H:%M:%S"
 
 _OWN_COMMANDS = (
     _auth,
@@ -79,26 +75,19 @@ def _register_optional(app: typer.Typer) -> None:
 # --- end of the optional commands ---------------------------------------------------
 
 
-def _stderr_logging(ctx: typer.Context, verbose: bool) -> None:
-    """Send the warn and progress loggers (and debug with -v) to stderr for this run."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(_LOG_FORMAT, _LOG_DATE))
-    names = ["containerregistry.warn", "containerregistry.progress"]
-    if verbose:
-        names.append("containerregistry")
-    changed = []
-    for logger_name in names:
-        logger = logging.getLogger(logger_name)
-        changed.append((logger, logger.level))
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+def _stderr_reporting(ctx: typer.Context, *, verbose: bool, quiet: bool) -> None:
+    """Show the library's warnings, progress and (with -v) debug logs on stderr for this run.
 
-    def restore() -> None:
-        for logger, level in changed:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
+    The reporter is kept in ``ctx.meta`` so that ``crane_options`` hands its bar to the
+    library; it is closed (bar stopped, HTTP warnings printed) when the command ends.
+    """
+    from containerregistry.crane.cli._progress import Reporter, choose_mode
 
-    ctx.call_on_close(restore)
+    command = ctx.invoked_subcommand
+    reporter = Reporter(choose_mode(quiet=quiet, command=command), label=command or "")
+    reporter.install(verbose=verbose)
+    ctx.meta[REPORTER_KEY] = reporter
+    ctx.call_on_close(reporter.close)
 
 
 def _root_with(keychain: Keychain | None) -> Callable[..., None]:
@@ -110,6 +99,7 @@ def _root_with(keychain: Keychain | None) -> Callable[..., None]:
         insecure: Insecure = False,
         platform: PlatformOption = "all",
         allow_nondistributable_artifacts: AllowNondistributable = False,
+        quiet: Quiet = False,
     ) -> None:
         ctx.obj = GlobalOptions(
             verbose=verbose,
@@ -117,8 +107,9 @@ def _root_with(keychain: Keychain | None) -> Callable[..., None]:
             platform=platform,
             allow_nondistributable_artifacts=allow_nondistributable_artifacts,
             keychain=keychain,
+            quiet=quiet,
         )
-        _stderr_logging(ctx, verbose)
+        _stderr_reporting(ctx, verbose=verbose, quiet=quiet)
 
     return _root
 
@@ -133,7 +124,8 @@ def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer
         name=name,
         help=f"{name} is a tool for managing container images.",
         no_args_is_help=True,
-        add_completion=False,
+        # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell).
+        add_completion=True,
         pretty_exceptions_enable=False,
         # Help texts contain brackets such as os/arch[/variant]; they are not markup.
         rich_markup_mode=None,

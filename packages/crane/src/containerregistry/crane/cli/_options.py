@@ -21,6 +21,7 @@ class GlobalOptions:
     - ``platform``: ``os/arch[/variant][:osversion]``, or ``all`` for every platform
       (default ``all``).
     - ``allow_nondistributable_artifacts``: also push foreign layers (default False).
+    - ``quiet``: no progress bar or progress lines on stderr (default False).
     - ``keychain``: finds credentials (default None: docker's and podman's files);
       ``build_app(keychain=...)`` sets it (gcrane puts Google's first).
     """
@@ -29,11 +30,16 @@ class GlobalOptions:
     insecure: bool = False
     platform: str = "all"
     allow_nondistributable_artifacts: bool = False
+    quiet: bool = False
     keychain: Keychain | None = None
 
 
 Verbose = Annotated[
     bool, typer.Option("-v", "--verbose", help="Enable debug logs (secrets are redacted).")
+]
+Quiet = Annotated[
+    bool,
+    typer.Option("-q", "--quiet", help="Show no progress (bars or lines); errors still show."),
 ]
 Insecure = Annotated[
     bool, typer.Option("--insecure", help="Allow image references to be fetched without TLS.")
@@ -70,6 +76,10 @@ Disk = Annotated[
 ]
 
 
+#: Where the root callback keeps the run's :class:`~._progress.Reporter` (``ctx.meta``).
+REPORTER_KEY = "containerregistry.crane.reporter"
+
+
 def global_options(ctx: typer.Context) -> GlobalOptions:
     """The :class:`GlobalOptions` of the running command (defaults outside the CLI)."""
     root = ctx.find_root()
@@ -82,6 +92,10 @@ def crane_options(ctx: typer.Context, **extra: Any) -> Options:
     from containerregistry.crane._options import Options
 
     flags = global_options(ctx)
+    reporter = ctx.find_root().meta.get(REPORTER_KEY)
+    callback = reporter.callback() if reporter is not None else None
+    if callback is not None and "progress" not in extra:
+        extra["progress"] = callback
     return Options.make(
         platform=flags.platform,
         insecure=flags.insecure,
@@ -90,6 +104,15 @@ def crane_options(ctx: typer.Context, **extra: Any) -> Options:
         keychain=flags.keychain,
         **extra,
     )
+
+
+def remote_options(ctx: typer.Context, *, platform: bool = True) -> dict[str, Any]:
+    """The keyword options for :mod:`containerregistry.remote` that :func:`crane_options` gives.
+
+    ``platform=False`` leaves the platform out (for reads that want a whole index);
+    otherwise ``--platform all`` lets remote pick linux/amd64 where one image is needed.
+    """
+    return crane_options(ctx).remote(platform=platform)
 
 
 def _version() -> str:
