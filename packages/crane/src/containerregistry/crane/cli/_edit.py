@@ -18,14 +18,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from containerregistry.crane.cli._mutate import (
-    by_digest_if_digest,
-    failures,
-    parse_ref,
-    pull,
-    push,
-    remote_options,
-)
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._mutate import by_digest_if_digest, parse_ref, pull, push
+from containerregistry.crane.cli._options import remote_options
 
 if TYPE_CHECKING:
     import tarfile
@@ -90,20 +85,20 @@ def _finish(ctx: typer.Context, source: str, tag: str, image: Image) -> None:
     sys.stdout.write(f"{destination}\n")
 
 
+@reported
 def config_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The image whose config to edit.")],
     tag: Tag = "",
 ) -> None:
     """Edit an image's config file."""
-    with failures():
-        from containerregistry import mutate
-        from containerregistry.v1 import ConfigFile
+    from containerregistry import mutate
+    from containerregistry.v1 import ConfigFile
 
-        original = pull(ctx, image)
-        edited = _new_content(original.raw_config_file(), ".json")
-        changed = mutate.config_file(original, ConfigFile.from_json(edited))
-        _finish(ctx, image, tag, changed)
+    original = pull(ctx, image)
+    edited = _new_content(original.raw_config_file(), ".json")
+    changed = mutate.config_file(original, ConfigFile.from_json(edited))
+    _finish(ctx, image, tag, changed)
 
 
 class _RawManifest:
@@ -120,6 +115,7 @@ class _RawManifest:
         return self._media_type
 
 
+@reported
 def manifest_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The image whose manifest to edit.")],
@@ -127,16 +123,15 @@ def manifest_command(
     media_type: MediaType = "",
 ) -> None:
     """Edit an image's manifest."""
-    with failures():
-        from containerregistry import remote
-        from containerregistry.v1 import Hash
+    from containerregistry import remote
+    from containerregistry.v1 import Hash
 
-        descriptor = remote.get(parse_ref(ctx, image), **remote_options(ctx, platform=False))
-        edited = _new_content(descriptor.raw_manifest(), ".json")
-        destination = _destination(ctx, image, tag, Hash.of(edited))
-        raw = _RawManifest(edited, media_type or descriptor.media_type)
-        remote.put(destination, raw, **remote_options(ctx, platform=False))
-        sys.stdout.write(f"{destination}\n")
+    descriptor = remote.get(parse_ref(ctx, image), **remote_options(ctx, platform=False))
+    edited = _new_content(descriptor.raw_manifest(), ".json")
+    destination = _destination(ctx, image, tag, Hash.of(edited))
+    raw = _RawManifest(edited, media_type or descriptor.media_type)
+    remote.put(destination, raw, **remote_options(ctx, platform=False))
+    sys.stdout.write(f"{destination}\n")
 
 
 def _normalize(path: str) -> str:
@@ -159,6 +154,7 @@ def _find_file(image: Image, filename: str) -> tuple[tarfile.TarInfo | None, byt
     return None, b""
 
 
+@reported
 def fs_command(
     ctx: typer.Context,
     image: Annotated[str, typer.Argument(help="The image whose filesystem to edit.")],
@@ -166,31 +162,30 @@ def fs_command(
     tag: Tag = "",
 ) -> None:
     """Edit the contents of an image's filesystem."""
-    with failures():
-        from containerregistry import mutate, tarball
-        from containerregistry.archive import TarWriter
-        from containerregistry.v1 import History
+    from containerregistry import mutate, tarball
+    from containerregistry.archive import TarWriter
+    from containerregistry.v1 import History
 
-        original = pull(ctx, image)
-        buffer = io.BytesIO()
-        writer = TarWriter(buffer)
-        if _interactive():
-            found, current = _find_file(original, filename)
-            suffix = posixpath.splitext(found.name if found is not None else filename)[1]
-            edited = _edit_in_editor(current, suffix)
-            if found is not None:
-                found.size = len(edited)
-                writer.add(found, io.BytesIO(edited))
-            else:
-                writer.add_file(filename, edited, mode=_NEW_FILE_MODE)
+    original = pull(ctx, image)
+    buffer = io.BytesIO()
+    writer = TarWriter(buffer)
+    if _interactive():
+        found, current = _find_file(original, filename)
+        suffix = posixpath.splitext(found.name if found is not None else filename)[1]
+        edited = _edit_in_editor(current, suffix)
+        if found is not None:
+            found.size = len(edited)
+            writer.add(found, io.BytesIO(edited))
         else:
-            writer.add_file(filename, sys.stdin.buffer.read(), mode=_NEW_FILE_MODE)
-        writer.close()
-        layer_bytes = buffer.getvalue()
-        layer = tarball.layer_from_opener(lambda: io.BytesIO(layer_bytes))
-        history = History(author="crane", created_by=" ".join(sys.argv))
-        changed = mutate.append(original, mutate.Addendum(layer, history=history))
-        _finish(ctx, image, tag, changed)
+            writer.add_file(filename, edited, mode=_NEW_FILE_MODE)
+    else:
+        writer.add_file(filename, sys.stdin.buffer.read(), mode=_NEW_FILE_MODE)
+    writer.close()
+    layer_bytes = buffer.getvalue()
+    layer = tarball.layer_from_opener(lambda: io.BytesIO(layer_bytes))
+    history = History(author="crane", created_by=" ".join(sys.argv))
+    changed = mutate.append(original, mutate.Addendum(layer, history=history))
+    _finish(ctx, image, tag, changed)
 
 
 def build() -> typer.Typer:

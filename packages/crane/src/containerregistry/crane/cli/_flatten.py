@@ -7,11 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from containerregistry.crane.cli._mutate import (
-    digest_ref,
-    failures,
-    parse_ref,
-)
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._mutate import digest_ref, parse_ref
 from containerregistry.crane.cli._platforms import Platforms, options_for, requested_platforms
 
 if TYPE_CHECKING:
@@ -28,6 +25,7 @@ Tag = Annotated[
 ]
 
 
+@reported
 def flatten_command(
     ctx: typer.Context,
     image: Annotated[
@@ -37,8 +35,7 @@ def flatten_command(
     platform: Platforms = None,
 ) -> None:
     """Flatten an image's layers into a single layer."""
-    with failures():
-        _flatten(ctx, image, tag, requested_platforms(ctx, platform))
+    _flatten(ctx, image, tag, requested_platforms(ctx, platform))
 
 
 def _flatten(ctx: typer.Context, source: str, tag: str, platforms: list[Platform]) -> None:

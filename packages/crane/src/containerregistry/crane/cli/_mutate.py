@@ -1,20 +1,20 @@
 """``crane mutate``, and the helpers the image-changing commands share.
 
-The helpers (``failures``, ``remote_options``, ``parse_ref``, ``pull``, ``push``,
-``digest_ref``) are used by append, mutate, flatten, rebase, export, index and
-edit; they import the heavy packages only when called.
+The helpers (``parse_ref``, ``pull``, ``push``, ``digest_ref``) are used by append,
+mutate, flatten, rebase, export, index and edit; they import the heavy packages only
+when called. Failures are reported by ``_errors.reported``, options come from
+``_options.crane_options``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from containerregistry.crane.cli._options import global_options
+from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._options import global_options, remote_options
 from containerregistry.crane.cli._platforms import CompressionOption
 
 if TYPE_CHECKING:
@@ -23,37 +23,6 @@ if TYPE_CHECKING:
 
 
 # -- shared helpers -------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def failures() -> Iterator[None]:
-    """Turn a library or file error into crane's one line ``Error: <message>`` and exit 1."""
-    from containerregistry.errors import ContainerRegistryError
-
-    try:
-        yield
-    except (ContainerRegistryError, OSError, ValueError) as error:
-        message = str(error) or type(error).__name__
-        if isinstance(error, OSError) and error.filename is not None and error.strerror:
-            message = f"{error.strerror}: {error.filename}"
-        typer.echo(f"Error: {message}", err=True)
-        raise typer.Exit(1) from None
-
-
-def remote_options(ctx: typer.Context, *, platform: bool = True) -> dict[str, Any]:
-    """Return the ``remote`` keyword options the global flags ask for.
-
-    ``platform=False`` leaves the platform out (for reads that want a whole index).
-    """
-    opts = global_options(ctx)
-    result: dict[str, Any] = {}
-    if opts.insecure:
-        result["insecure"] = True
-    if opts.allow_nondistributable_artifacts:
-        result["nondistributable"] = True
-    if platform and opts.platform != "all":
-        result["platform"] = opts.platform
-    return result
 
 
 def platform_given(ctx: typer.Context) -> bool:
@@ -80,10 +49,10 @@ def pull(ctx: typer.Context, text: str) -> Image:
 
 
 def push(ctx: typer.Context, ref: Reference, image: Image) -> None:
-    """Push ``image`` to ``ref``."""
+    """Push ``image`` to ``ref`` with the options the global flags give (progress too)."""
     from containerregistry import remote
 
-    remote.write(ref, image, **remote_options(ctx))
+    remote.write(ref, image, **remote_options(ctx, platform=False))
 
 
 def digest_ref(ref: Reference, digest: Hash) -> str:
