@@ -62,5 +62,6 @@ def options_for(ctx: typer.Context, platforms: list[Platform], **extra: Any) -> 
         insecure=flags.insecure,
         nondistributable=flags.allow_nondistributable_artifacts,
         user_agent=f"{ctx.find_root().info_name or 'crane'}/{__version__}",
+        keychain=flags.keychain,
         **extra,
     )
