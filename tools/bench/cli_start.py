@@ -1,0 +1,78 @@
+"""CLI start-up: ``crane --help``, ``crane version`` and ``crane digest`` of a loopback tag.
+
+Each is a fresh interpreter (``python -m containerregistry.crane.cli ...``) with cached
+bytecode (PYTHONDONTWRITEBYTECODE unset, one warm-up run first); the median of
+``--runs`` (default 10) wall times is reported beside the target. ``digest`` runs
+against an embedded registry on loopback holding one small image. Usage:
+
+    python tools/bench/cli_start.py [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from _common import markdown_table, python_env, run_child
+
+_SERVE = """
+import sys
+from containerregistry import name, random, remote
+from containerregistry.registry import Registry, make_server
+server = make_server(Registry(), address="127.0.0.1:0").start()
+remote.write(name.parse_reference(f"127.0.0.1:{server.port}/bench/img:v1"), random.image(1024, 1))
+print(server.port, flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+_TARGETS = {"--help": 0.120, "version": 0.120, "digest": 0.200}
+
+
+def _median(argv: list[str], runs: int) -> float:
+    command = [sys.executable, "-m", "containerregistry.crane.cli", *argv]
+    env = python_env()
+    run_child(command, env=env)  # warm-up: writes the bytecode caches
+    return statistics.median(run_child(command, env=env)[0] for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs per command (median kept)")
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVE],
+        env=python_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = server.stdout.readline().strip()
+        rows = []
+        for label, argv in (
+            ("--help", ["--help"]),
+            ("version", ["version"]),
+            ("digest", ["digest", f"127.0.0.1:{port}/bench/img:v1"]),
+        ):
+            seconds = _median(argv, args.runs)
+            target = _TARGETS[label]
+            verdict = "ok" if seconds <= target else "MISS"
+            rows.append(
+                [f"crane {label}", f"{seconds * 1000:.0f}", f"{target * 1000:.0f}", verdict]
+            )
+        print(markdown_table(rows, ["command", "median ms", "target ms", ""]))
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
