@@ -332,7 +332,7 @@ def test_unknown_compression_is_refused(host: str) -> None:
 # -- local inputs -----------------------------------------------------------------
 
 
-@pytest.fixture()
+@pytest.fixture
 def oci_layout(host: str, tmp_path: Path) -> Path:
     path = tmp_path / "layout"
     assert run("pull", "--format", "oci", f"{host}/a/multi:v1", str(path))[0] == 0
@@ -344,7 +344,8 @@ def test_local_layout_inputs(host: str, oci_layout: Path, tmp_path: Path) -> Non
     assert code == 0
     assert [line.split()[-1] for line in out.splitlines()[1:]] == [f"linux/{a}" for a in ARCHES]
     code, out, _ = run("--platform", "linux/arm64", "config", str(oci_layout))
-    assert code == 0 and json.loads(out)["architecture"] == "arm64"
+    assert code == 0
+    assert json.loads(out)["architecture"] == "arm64"
     tar_path = tmp_path / "fs.tar"
     assert run("export", str(oci_layout), str(tar_path))[0] == 0
     with tarfile.open(tar_path) as exported:
@@ -352,7 +353,8 @@ def test_local_layout_inputs(host: str, oci_layout: Path, tmp_path: Path) -> Non
     code, out, _ = run("mutate", "-l", "k=v", "-t", f"{host}/local/m:v1", str(oci_layout))
     assert (code, out.startswith(f"{host}/local/m@sha256:")) == (0, True)
     code, _, err = run("mutate", "-l", "k=v", str(oci_layout))
-    assert code == 1 and "local image" in err
+    assert code == 1
+    assert "local image" in err
     code, out, _ = run("validate", "--tarball", str(oci_layout))
     assert out == f"PASS: {oci_layout}\n"
 
@@ -398,4 +400,5 @@ def test_tag_delete_where_unsupported(code: str, status: str) -> None:
 def test_tag_delete_refuses_a_digest(host: str) -> None:
     digest = remote.get(name.parse_reference(f"{host}/a/img:v1")).digest
     code, _, err = run("tag", "--delete", f"{host}/a/img@{digest}")
-    assert code == 1 and "names a digest" in err
+    assert code == 1
+    assert "names a digest" in err
