@@ -89,9 +89,16 @@ def integration(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Run the benchmark suite (tools/bench) and print its markdown tables."""
-    install_all(session, "requests>=2.31")
-    session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs)
+    """Start the services (root) and run the benchmarks (tools/bench) beside skopeo."""
+    # isal: the `fast` extra of core, which decompression uses when it is there.
+    install_all(session, "requests>=2.31", "isal>=1.6")
+    output = session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
+    env = {}
+    for line in str(output).splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line[len("export ") :].partition("=")
+            env[key] = value.strip().strip("'\"")
+    session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs, env=env)
 
 
 @nox.session
