@@ -1,0 +1,66 @@
+"""gcrane: crane for Google Container Registry and Artifact Registry.
+
+:func:`copy_repository` copies a whole tree of repositories, only what the
+destination lacks; :func:`untagged` finds the images no tag points at and
+:func:`delete_images` removes them. Credentials come from :data:`KEYCHAIN`
+(Google's, then docker's).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.gcrane._copy import CopyReport, ImageCopy, copy, copy_repository
+    from containerregistry.gcrane._errors import GcraneError, RepositoryCopyError
+    from containerregistry.gcrane._gc import DeleteReport, Untagged, delete_images, untagged
+    from containerregistry.gcrane._keychain import KEYCHAIN, GcraneKeychain
+    from containerregistry.gcrane._options import GcraneArgs
+
+# Names load with their module on first use: every ``gcrane`` run imports this
+# package (for the keychain), and must not pay for the API it does not call.
+_MODULE_OF: dict[str, str] = {
+    "CopyReport": "_copy",
+    "ImageCopy": "_copy",
+    "copy": "_copy",
+    "copy_repository": "_copy",
+    "GcraneError": "_errors",
+    "RepositoryCopyError": "_errors",
+    "DeleteReport": "_gc",
+    "Untagged": "_gc",
+    "delete_images": "_gc",
+    "untagged": "_gc",
+    "KEYCHAIN": "_keychain",
+    "GcraneKeychain": "_keychain",
+    "GcraneArgs": "_options",
+}
+
+__all__ = [
+    "KEYCHAIN",
+    "CopyReport",
+    "DeleteReport",
+    "GcraneArgs",
+    "GcraneError",
+    "GcraneKeychain",
+    "ImageCopy",
+    "RepositoryCopyError",
+    "Untagged",
+    "copy",
+    "copy_repository",
+    "delete_images",
+    "untagged",
+]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

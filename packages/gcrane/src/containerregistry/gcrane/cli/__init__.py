@@ -1,0 +1,55 @@
+"""The gcrane command-line interface: crane's commands with ``ls``, ``copy`` and
+``auth`` replaced by Google-aware ones, ``gc`` added, and Google's keychain first.
+
+:func:`build_app` makes the application; :func:`main` runs ``gcrane``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from containerregistry.crane.cli import build_app as build_crane_app
+from containerregistry.crane.cli._errors import error_line
+from containerregistry.gcrane._keychain import KEYCHAIN
+from containerregistry.gcrane.cli import _auth, _copy, _gc, _ls
+
+__all__ = ["REPLACED", "build_app", "main"]
+
+#: crane's commands gcrane replaces with its own.
+REPLACED = frozenset({"ls", "copy", "cp", "auth"})
+
+
+def build_app(name: str = "gcrane") -> typer.Typer:
+    """Build gcrane (named ``name``, default ``gcrane``): crane's app with gcrane's
+    keychain, crane's ``ls``, ``copy``/``cp`` and ``auth`` replaced, and ``gc`` added."""
+    app = build_crane_app(name, keychain=KEYCHAIN)
+    app.info.help = f"{name} is a tool for managing container images, specifically for GCR"
+    app.registered_commands = [c for c in app.registered_commands if c.name not in REPLACED]
+    app.registered_groups = [g for g in app.registered_groups if g.name not in REPLACED]
+    for module in (_auth, _copy, _gc, _ls):
+        module.register(app)
+    return app
+
+
+def main() -> None:
+    """Run ``gcrane``; every failure exits with code 1 (as crane's ``main``)."""
+    try:
+        code = build_app()(prog_name="gcrane", standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    except typer.TyperException as mistake:
+        show = getattr(mistake, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(error_line(mistake), file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # gcrane exits 1 on any error, as crane
+        print(error_line(error), file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,5 @@
+"""``python -m containerregistry.gcrane.cli`` runs gcrane."""
+
+from containerregistry.gcrane.cli import main
+
+main()
