@@ -1,0 +1,9 @@
+"""kcrane: crane whose credentials come from Kubernetes pull secrets and cloud identity.
+
+:class:`KcraneKeychain` is the k8schain kcrane uses, made on first use;
+:mod:`containerregistry.kcrane.cli` is the ``kcrane`` (alias ``krane``) command.
+"""
+
+from containerregistry.kcrane._keychain import KcraneKeychain
+
+__all__ = ["KcraneKeychain"]
