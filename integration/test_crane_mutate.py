@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,17 @@ from containerregistry import empty, mutate, name, remote, tarball
 from containerregistry.v1 import Image
 
 #: What docker adds to every container's filesystem; not part of any image.
-_DOCKER_ADDS = {".dockerenv", "dev", "proc", "sys", "etc", "etc/hostname", "etc/hosts",
-                "etc/resolv.conf", "etc/mtab"}  # fmt: skip
+_DOCKER_ADDS = {
+    ".dockerenv",
+    "dev",
+    "proc",
+    "sys",
+    "etc",
+    "etc/hostname",
+    "etc/hosts",
+    "etc/resolv.conf",
+    "etc/mtab",
+}
 
 
 def crane(*argv: str) -> subprocess.CompletedProcess[bytes]:
@@ -52,8 +60,15 @@ def inspect(skopeo: str, ref: str, *, raw: bool = False) -> dict[str, object]:
     return loaded
 
 
-def _add(tar: tarfile.TarFile, entry: str, kind: bytes = tarfile.REGTYPE, *, data: bytes = b"",
-         link: str = "", mode: int = 0o644) -> None:  # fmt: skip
+def _add(
+    tar: tarfile.TarFile,
+    entry: str,
+    kind: bytes = tarfile.REGTYPE,
+    *,
+    data: bytes = b"",
+    link: str = "",
+    mode: int = 0o644,
+) -> None:
     info = tarfile.TarInfo(entry)
     info.type = kind
     info.mode = mode
@@ -163,12 +178,12 @@ def docker_filesystem(docker: str, ref: str) -> dict[str, tuple[str, int, str]]:
 
 
 @pytest.fixture(scope="module")
-def tricky(registry2_address: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def tricky(registry2_address: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """registry2's crane-mut/tricky:v1, the image of :func:`tricky_image`."""
     ref = f"{registry2_address}/crane-mut/tricky:v1"
     image = tricky_image(tmp_path_factory.mktemp("tricky"))
     remote.write(name.parse_reference(ref, insecure=True), image, insecure=True)
-    yield ref
+    return ref
 
 
 def test_export_matches_docker(tricky: str, docker_cli: str) -> None:
@@ -190,8 +205,9 @@ def test_export_hardlink_to_a_replaced_file(tricky: str, docker_cli: str) -> Non
     assert ours[SHADOWED_LINK] == docker_filesystem(docker_cli, tricky)[SHADOWED_LINK]
 
 
-def test_flatten_matches_docker(tricky: str, registry2_address: str, docker_cli: str,
-                                skopeo: str) -> None:  # fmt: skip
+def test_flatten_matches_docker(
+    tricky: str, registry2_address: str, docker_cli: str, skopeo: str
+) -> None:
     flat = f"{registry2_address}/crane-mut/flat:v1"
     out = ok(crane("flatten", "-t", flat, tricky))
     assert out.startswith(f"{registry2_address}/crane-mut/flat@sha256:")
@@ -204,8 +220,9 @@ def test_flatten_matches_docker(tricky: str, registry2_address: str, docker_cli:
     )
 
 
-def test_append_read_by_skopeo_and_docker(tricky: str, registry2_address: str, tmp_path: Path,
-                                          docker_cli: str, skopeo: str) -> None:  # fmt: skip
+def test_append_read_by_skopeo_and_docker(
+    tricky: str, registry2_address: str, tmp_path: Path, docker_cli: str, skopeo: str
+) -> None:
     layer = tmp_path / "extra.tar"
     with tarfile.open(layer, "w") as tar:
         _add(tar, "extra.txt", data=b"appended\n")
@@ -218,8 +235,9 @@ def test_append_read_by_skopeo_and_docker(tricky: str, registry2_address: str, t
     assert docker_filesystem(docker_cli, target)["extra.txt"][0] == "file"
 
 
-def test_mutate_and_zstd_read_by_skopeo_and_docker(tricky: str, registry2_address: str,
-                                                   docker_cli: str, skopeo: str) -> None:  # fmt: skip
+def test_mutate_and_zstd_read_by_skopeo_and_docker(
+    tricky: str, registry2_address: str, docker_cli: str, skopeo: str
+) -> None:
     target = f"{registry2_address}/crane-mut/mutated:v1"
     ok(crane("mutate", "-l", "team=infra", "-e", "MODE=prod", "-t", target, tricky))
     info = inspect(skopeo, target)
@@ -235,8 +253,9 @@ def test_mutate_and_zstd_read_by_skopeo_and_docker(tricky: str, registry2_addres
     }
 
 
-def test_index_append_and_all_platforms(tricky: str, registry2_address: str, docker_cli: str,
-                                        skopeo: str) -> None:  # fmt: skip
+def test_index_append_and_all_platforms(
+    tricky: str, registry2_address: str, docker_cli: str, skopeo: str
+) -> None:
     index = f"{registry2_address}/crane-mut/index:v1"
     ok(crane("index", "append", "-m", tricky, "-t", index))
     raw = inspect(skopeo, index, raw=True)
