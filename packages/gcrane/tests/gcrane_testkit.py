@@ -7,6 +7,7 @@ tests import it too.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,10 @@ class Gcr:
 
     registry: Registry
     host: str
+    #: digest -> statuses to answer, one per DELETE of that manifest, before passing on.
+    delete_faults: dict[str, list[int]] = dataclasses.field(default_factory=dict)
+    #: (method, path) of every request, in order.
+    seen: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def repo(self, path: str) -> str:
         return f"{self.host}/{path}"
@@ -45,10 +50,32 @@ class Gcr:
 
 
 def serve_gcr() -> Iterator[Gcr]:
-    """Serve a GCR-flavoured registry on 127.0.0.1 until the generator closes."""
+    """Serve a GCR-flavoured registry on 127.0.0.1 until the generator closes.
+
+    Requests are recorded in ``Gcr.seen``; ``Gcr.delete_faults`` makes DELETEs of a
+    manifest fail with the statuses listed.
+    """
     registry = Registry(gcr=True)
-    server = make_server(registry, address="127.0.0.1:0").start()
+    holder: list[Gcr] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        gcr = holder[0]
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        gcr.seen.append((method, path))
+        digest = path.rsplit("/", 1)[-1]
+        faults = gcr.delete_faults.get(digest)
+        if method == "DELETE" and "/manifests/" in path and faults:
+            status = faults.pop(0)
+            body = json.dumps({"errors": [{"code": "DENIED", "message": "not today"}]})
+            if status >= 500:
+                body = json.dumps({"errors": [{"code": "UNAVAILABLE", "message": "busy"}]})
+            start_response(f"{status} Fault", [("Content-Type", "application/json")])
+            return [body.encode()]
+        return registry(environ, start_response)
+
+    server = make_server(app, address="127.0.0.1:0").start()
+    holder.append(Gcr(registry, f"127.0.0.1:{server.port}"))
     try:
-        yield Gcr(registry, f"127.0.0.1:{server.port}")
+        yield holder[0]
     finally:
         server.stop()

@@ -30,6 +30,10 @@ class Untagged:
         return self.digest.name
 
 
+def _order(image: Untagged) -> tuple[str, str]:
+    return image.digest.context.name, image.digest.digest_str
+
+
 def _untagged_of(repo: name.Repository, tags: Tags) -> list[Untagged]:
     found = []
     for digest in tags.untagged:
@@ -42,7 +46,7 @@ def untagged(
     repo: str | name.Repository, *, recursive: bool = False, **options: Unpack[GcraneArgs]
 ) -> list[Untagged]:
     """Return the untagged images of ``repo`` (and, with ``recursive`` (default False),
-    of every repository below it), sorted by ``<repo>@<digest>``.
+    of every repository below it), sorted by repository, then digest.
 
     Only registries with GCR's extended listing say which manifests are untagged;
     others give an empty list. A repository that cannot be listed raises (its
@@ -70,13 +74,14 @@ def untagged(
     google.walk(repo, visit, **listing)
     if errors:
         raise errors[0]
-    return sorted(found, key=str)
+    return sorted(found, key=_order)
 
 
 @dataclasses.dataclass
 class DeleteReport:
     """What :func:`delete_images` did: ``deleted`` images (or, in a dry run, those it
-    would delete) and ``failed`` ``(image, error)`` pairs, both in the order tried."""
+    would delete) and ``failed`` ``(image, error)`` pairs, both in deletion order
+    (indexes first, then by repository and digest)."""
 
     deleted: list[Untagged] = dataclasses.field(default_factory=list)
     failed: list[tuple[Untagged, ContainerRegistryError]] = dataclasses.field(default_factory=list)
@@ -85,7 +90,7 @@ class DeleteReport:
 
 def deletion_order(images: Iterable[Untagged]) -> list[Untagged]:
     """Indexes before images: a registry refuses to delete a manifest an index lists."""
-    return sorted(images, key=lambda image: (not types.is_index(image.media_type), str(image)))
+    return sorted(images, key=lambda image: (not types.is_index(image.media_type), _order(image)))
 
 
 def delete_images(
@@ -131,4 +136,8 @@ def delete_images(
         for batch in (indexes, rest):
             for future in [pool.submit(delete, image) for image in batch]:
                 future.result()
+    # Deletions finish in any order; report them in the order they were started.
+    position = {id(image): i for i, image in enumerate(ordered)}
+    report.deleted.sort(key=lambda image: position[id(image)])
+    report.failed.sort(key=lambda pair: position[id(pair[0])])
     return report
