@@ -23,7 +23,8 @@ def _snapshot(gcr: Gcr, root: str) -> dict[str, dict[str, tuple[str, ...]]]:
     seen: dict[str, dict[str, tuple[str, ...]]] = {}
 
     def visit(repo: object, tags: google.Tags | None, error: object) -> None:
-        assert error is None and tags is not None
+        assert error is None
+        assert tags is not None
         path = repo.repository_str.removeprefix(root)  # type: ignore[attr-defined]
         if tags.manifests:
             seen[path] = {d: tuple(sorted(m.tags)) for d, m in tags.manifests.items()}

@@ -76,7 +76,7 @@ def test_gc_dry_run_needs_delete(gcr: Gcr) -> None:
 def test_gc_delete_continues_past_a_failure(gcr: Gcr, garbage: dict[str, list[str]]) -> None:
     refused = garbage["proj/app"][0]
     gcr.delete_faults[refused] = [403]
-    code, out, err = _gc(gcr.repo("proj"), "-r", "--delete")
+    code, _, err = _gc(gcr.repo("proj"), "-r", "--delete")
     assert code == 1
     lines = err.splitlines()
     assert any(
