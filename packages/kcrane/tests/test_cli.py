@@ -23,11 +23,12 @@ from containerregistry import name, random, remote
 from containerregistry.authn import Basic
 from containerregistry.crane.cli import build_app as build_crane_app
 from containerregistry.kcrane.cli import build_app
+from containerregistry.v1 import Image
 
 OWNER = Basic(USER, PASSWORD)
 
 
-def push(registry: str, repo: str = "team/app:v1", *, seed: int = 7) -> random.RandomImage:
+def push(registry: str, repo: str = "team/app:v1", *, seed: int = 7) -> Image:
     image = random.image(1024, 2, seed=seed)
     remote.write(name.parse_reference(f"{registry}/{repo}"), image, authenticator=OWNER)
     return image
