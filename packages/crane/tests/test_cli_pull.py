@@ -51,10 +51,13 @@ def test_push_tarball(host: str, tmp_path: object) -> None:
     path = f"{tmp_path}/one.tar"
     assert run("pull", f"{host}/a/img:v1", path)[0] == 0
     digest = remote.get(name.parse_reference(f"{host}/a/img:v1")).digest
-    assert run("push", path, f"{host}/pushed/img:v1") == (
-        0,
-        f"{host}/pushed/img@{digest}\n".encode(),
-        "",
+    code, out, err = run("push", path, f"{host}/pushed/img:v1")
+    assert (code, out) == (0, f"{host}/pushed/img@{digest}\n".encode())
+    # stderr carries crane's progress lines, the manifest's last.
+    assert (
+        err.splitlines()[-1]
+        .split(" ", 2)[2]
+        .startswith(f"{host}/pushed/img:v1: digest: {digest} size: ")
     )
 
 

@@ -9,10 +9,16 @@ from containerregistry import name, remote
 
 def test_tag_then_delete(host: str) -> None:
     assert run("copy", f"{host}/a/img:v1", f"{host}/t/img:v1")[0] == 0
-    assert run("tag", f"{host}/t/img:v1", "latest") == (0, b"", "")
+    digest = remote.get(name.parse_reference(f"{host}/t/img:v1")).digest
+    code, out, err = run("tag", f"{host}/t/img:v1", "latest")
+    assert (code, out) == (0, b"")
+    # As crane: one progress line (Go log prefix, then "<ref>: digest: <d> size: <n>").
+    size = remote.get(name.parse_reference(f"{host}/t/img:v1")).size
+    assert [line.split(" ", 2)[2] for line in err.splitlines()] == [
+        f"{host}/t/img:latest: digest: {digest} size: {size}"
+    ]
     repo = name.new_repository(f"{host}/t/img")
     assert remote.list_tags(repo) == ["latest", "v1"]
-    digest = remote.get(name.parse_reference(f"{host}/t/img:v1")).digest
     assert run("delete", f"{host}/t/img@{digest}") == (0, b"", "")
     code, _, err = run("manifest", f"{host}/t/img@{digest}")
     assert code == 1
