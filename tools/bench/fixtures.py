@@ -252,3 +252,54 @@ def compressed_size(host: str, reference: str = IMAGE) -> int:
     """Bytes of an image's layers as the registry stores them."""
     manifest = json.loads(run(crane("manifest", f"{host}/{reference}")))
     return sum(int(layer["size"]) for layer in manifest["layers"])
+
+
+class FreshDistribution:
+    """A new, empty Distribution registry (the binary registry:2 runs) on a new port.
+
+    Writes that should move every byte get one each: registry:2 already holds the
+    fixture blobs, and skopeo's blob-info cache would turn uploads to it into
+    cross-repository mounts. A new host:port has no cache entries.
+    """
+
+    BINARY = "/usr/bin/docker-registry"
+
+    def __init__(self, storage: pathlib.Path) -> None:
+        import socket
+        import time
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        storage.mkdir(parents=True, exist_ok=True)
+        self.storage = storage
+        config = storage / "config.yml"
+        config.write_text(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+            f"    rootdirectory: {storage / 'data'}\nhttp:\n  addr: 127.0.0.1:{port}\n"
+        )
+        self.host = f"127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [self.BINARY, "serve", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection(self.host, timeout=1)
+                status = _request(conn, "GET", "/v2/").status
+                conn.close()
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.BINARY} did not answer on {self.host}")
+
+    def stop(self) -> None:
+        import shutil
+
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.storage, ignore_errors=True)

@@ -37,7 +37,8 @@ import fixtures
 from _common import ROOT, markdown_table, python_env
 from fixtures import IMAGE, INDEX, MB, TAGS_REPO, crane
 
-Argv = Callable[[], list[str]]
+#: Makes a workload's argv for one run, given the registry host it writes to.
+Argv = Callable[[str], list[str]]
 
 
 @dataclasses.dataclass
@@ -55,6 +56,8 @@ class Workload:
     #: the target ratio to skopeo (ours / skopeo at most), or "" when none
     target: str = ""
     cleanup: list[pathlib.Path] = dataclasses.field(default_factory=list)
+    #: write to a new, empty Distribution registry each run (else to registry:2)
+    fresh: bool = False
 
 
 @dataclasses.dataclass
@@ -80,11 +83,20 @@ def timed(argv: list[str], workdir: pathlib.Path) -> Timing:
     return Timing(elapsed, usage.ru_maxrss / 1024)
 
 
-def median_of(argv: Argv, runs: int, workdir: pathlib.Path, cleanup: list[pathlib.Path]) -> Timing:
+def median_of(
+    work: Workload, argv: Argv, runs: int, workdir: pathlib.Path, registry2: str
+) -> Timing:
     timings = []
-    for _ in range(runs):
-        timings.append(timed(argv(), workdir))
-        for path in cleanup:
+    for run in range(runs):
+        destination = None
+        if work.fresh:
+            destination = fixtures.FreshDistribution(workdir / f"fresh-{run}")
+        try:
+            timings.append(timed(argv(destination.host if destination else registry2), workdir))
+        finally:
+            if destination is not None:
+                destination.stop()
+        for path in work.cleanup:
             if path.is_dir():
                 shutil.rmtree(path)
             elif path.exists():
@@ -174,43 +186,37 @@ def workloads(
         return f"{host}/bench-out/{uuid.uuid4().hex[:10]}:v1"
 
     image2 = f"{registry2}/{IMAGE}"
+    index2 = f"{registry2}/{INDEX}"
     layout, tar, export = out_dir / "layout", out_dir / "image.tar", out_dir / "export.tar"
     tls = "--tls-verify=false"
     return [
         Workload(
             "copy, same registry (mount)",
-            lambda: crane("copy", image2, fresh(registry2)),
-            lambda: [*skopeo_copy, f"docker://{image2}", f"docker://{fresh(registry2)}"],
+            lambda dest: crane("copy", image2, fresh(dest)),
+            lambda dest: [*skopeo_copy, f"docker://{image2}", f"docker://{fresh(dest)}"],
         ),
         Workload(
-            "copy to another registry (embedded -> registry:2)",
-            lambda: crane("copy", f"{embedded}/{IMAGE}", fresh(registry2)),
-            lambda: [
-                *skopeo_copy,
-                f"docker://{embedded}/{IMAGE}",
-                f"docker://{fresh(registry2)}",
-            ],
+            "copy to another registry (registry:2 -> empty Distribution)",
+            lambda dest: crane("copy", image2, fresh(dest)),
+            lambda dest: [*skopeo_copy, f"docker://{image2}", f"docker://{fresh(dest)}"],
             size=lambda: sizes["compressed"],
             limit="loopback",
             target="0.8",
+            fresh=True,
         ),
         Workload(
-            "copy a 3-platform index (embedded -> registry:2)",
-            lambda: crane("copy", f"{embedded}/{INDEX}", fresh(registry2)),
-            lambda: [
-                *skopeo_copy,
-                "--all",
-                f"docker://{embedded}/{INDEX}",
-                f"docker://{fresh(registry2)}",
-            ],
+            "copy a 3-platform index (registry:2 -> empty Distribution)",
+            lambda dest: crane("copy", index2, fresh(dest)),
+            lambda dest: [*skopeo_copy, "--all", f"docker://{index2}", f"docker://{fresh(dest)}"],
             size=lambda: sizes["index"],
             limit="loopback",
             target="0.55",
+            fresh=True,
         ),
         Workload(
             "pull to an OCI layout",
-            lambda: crane("pull", "--format", "oci", image2, str(layout)),
-            lambda: [*skopeo_copy, f"docker://{image2}", f"oci:{layout}:v1"],
+            lambda dest: crane("pull", "--format", "oci", image2, str(layout)),
+            lambda dest: [*skopeo_copy, f"docker://{image2}", f"oci:{layout}:v1"],
             size=lambda: sizes["compressed"],
             limit="disk",
             target="0.55",
@@ -218,38 +224,39 @@ def workloads(
         ),
         Workload(
             "pull to a tarball",
-            lambda: crane("pull", image2, str(tar)),
-            lambda: [*skopeo_copy, f"docker://{image2}", f"docker-archive:{tar}:{IMAGE}"],
+            lambda dest: crane("pull", image2, str(tar)),
+            lambda dest: [*skopeo_copy, f"docker://{image2}", f"docker-archive:{tar}:{IMAGE}"],
             size=lambda: sizes["compressed"],
             limit="disk",
             target="0.1",
             cleanup=[tar],
         ),
         Workload(
-            "push a tarball (skopeo's docker-archive, layers uncompressed)",
-            lambda: crane("push", str(archive), fresh(registry2)),
-            lambda: [*skopeo_copy, f"docker-archive:{archive}", f"docker://{fresh(registry2)}"],
+            "push a tarball (docker-archive, layers uncompressed) to empty Distribution",
+            lambda dest: crane("push", str(archive), fresh(dest)),
+            lambda dest: [*skopeo_copy, f"docker-archive:{archive}", f"docker://{fresh(dest)}"],
             size=lambda: sizes["uncompressed"],
             limit="gzip1",
             target="0.1",
+            fresh=True,
         ),
         Workload(
-            "append a 200 MB tar",
-            lambda: crane("append", "-b", image2, "-f", str(append_tar), "-t", fresh(registry2)),
+            "append a 200 MB tar (input bytes)",
+            lambda dest: crane("append", "-b", image2, "-f", str(append_tar), "-t", fresh(dest)),
             size=lambda: append_tar.stat().st_size,
             limit="gzip1",
         ),
         Workload(
             "export (output bytes)",
-            lambda: crane("export", image2, str(export)),
+            lambda dest: crane("export", image2, str(export)),
             size=lambda: sizes["uncompressed"],
             limit="inflate-zlib",
             cleanup=[export],
         ),
         Workload(
             "digest",
-            lambda: crane("digest", image2),
-            lambda: [
+            lambda dest: crane("digest", image2),
+            lambda dest: [
                 "skopeo",
                 "inspect",
                 tls,
@@ -262,18 +269,20 @@ def workloads(
         ),
         Workload(
             "manifest",
-            lambda: crane("manifest", image2),
-            lambda: ["skopeo", "inspect", tls, "--raw", f"docker://{image2}"],
+            lambda dest: crane("manifest", image2),
+            lambda dest: ["skopeo", "inspect", tls, "--raw", f"docker://{image2}"],
             heavy=False,
         ),
         Workload(
             "ls of 2,000 tags",
-            lambda: crane("ls", f"{registry2}/{TAGS_REPO}"),
-            lambda: ["skopeo", "list-tags", tls, f"docker://{registry2}/{TAGS_REPO}"],
+            lambda dest: crane("ls", f"{registry2}/{TAGS_REPO}"),
+            lambda dest: ["skopeo", "list-tags", tls, f"docker://{registry2}/{TAGS_REPO}"],
             heavy=False,
         ),
-        Workload("catalog", lambda: crane("catalog", registry2), heavy=False),
-        Workload("--help", lambda: crane("--help"), lambda: ["skopeo", "--help"], heavy=False),
+        Workload("catalog", lambda dest: crane("catalog", registry2), heavy=False),
+        Workload(
+            "--help", lambda dest: crane("--help"), lambda dest: ["skopeo", "--help"], heavy=False
+        ),
     ]
 
 
@@ -422,8 +431,8 @@ def main() -> int:
         rows = []
         for work in workloads(workdir, embedded.host, registry2, sizes, archive, tars["append"][0]):
             runs = args.runs if work.heavy else args.quick_runs
-            ours = median_of(work.ours, runs, workdir, work.cleanup)
-            theirs = median_of(work.skopeo, runs, workdir, work.cleanup) if work.skopeo else None
+            ours = median_of(work, work.ours, runs, workdir, registry2)
+            theirs = median_of(work, work.skopeo, runs, workdir, registry2) if work.skopeo else None
             rows.append((work, ours, theirs))
             print(
                 f"{work.name}: {ours.seconds:.2f} s"
