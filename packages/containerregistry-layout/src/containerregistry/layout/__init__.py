@@ -6,6 +6,14 @@ lock, so concurrent writers lose nothing.
 """
 
 from containerregistry.layout._errors import BlobNotFoundError, InvalidLayoutError, LayoutError
+from containerregistry.layout._gcs import (
+    GCS_SCHEME,
+    GcsLayout,
+    gcs_layout,
+    is_gcs_path,
+    split_gcs_path,
+    write_gcs,
+)
 from containerregistry.layout._layout import (
     DEFAULT_JOBS,
     Layout,
@@ -19,7 +27,9 @@ from containerregistry.layout._views import LayoutImage, LayoutIndex, LayoutLaye
 
 __all__ = [
     "DEFAULT_JOBS",
+    "GCS_SCHEME",
     "BlobNotFoundError",
+    "GcsLayout",
     "InvalidLayoutError",
     "Layout",
     "LayoutError",
@@ -29,6 +39,10 @@ __all__ = [
     "Matcher",
     "Path",
     "from_path",
+    "gcs_layout",
     "image_index_from_path",
+    "is_gcs_path",
+    "split_gcs_path",
     "write",
+    "write_gcs",
 ]
