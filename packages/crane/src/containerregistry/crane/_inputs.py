@@ -13,14 +13,20 @@ if TYPE_CHECKING:
     from containerregistry.v1 import Image, ImageIndex
 
 
+def is_gcs(text: str) -> bool:
+    """Return whether ``text`` is an OCI layout in Google Cloud Storage (``gs://bucket/dir``)."""
+    return text.startswith("gs://")
+
+
 def is_local(text: str) -> bool:
     """Return whether ``text`` names a local input rather than a registry reference.
 
-    Local means: it starts with ``/``, ``./``, ``../`` or ``~``, or it exists and is a
-    file or an OCI layout directory. A reference such as ``ubuntu`` stays remote even
-    when a plain folder of that name happens to exist.
+    Local means: it starts with ``/``, ``./``, ``../``, ``~`` or ``gs://`` (a layout in
+    Google Cloud Storage), or it exists and is a file or an OCI layout directory. A
+    reference such as ``ubuntu`` stays remote even when a plain folder of that name
+    happens to exist.
     """
-    if text.startswith(("/", "./", "../", "~")) or text in (".", ".."):
+    if text.startswith(("/", "./", "../", "~", "gs://")) or text in (".", ".."):
         return True
     if os.path.isfile(text):
         return True
@@ -34,9 +40,11 @@ def _options(options: Options | OptionArgs | None) -> Options:
 
 
 def layout_index(path: str) -> ImageIndex:
-    """Return the index of the OCI layout at ``path``."""
+    """Return the index of the OCI layout at ``path`` (a directory or ``gs://bucket/dir``)."""
     from containerregistry import layout
 
+    if is_gcs(path):
+        return layout.gcs_layout(path).image_index()
     index: ImageIndex = layout.image_index_from_path(path)
     return index
 
@@ -69,7 +77,7 @@ def load_input(ref_or_path: str, options: Options | OptionArgs | None = None) ->
     opts = _options(options)
     path = os.path.expanduser(ref_or_path)
     if is_local(ref_or_path):
-        if os.path.isdir(path):
+        if is_gcs(path) or os.path.isdir(path):
             found = _pick_from_layout(layout_index(path), path)
         elif os.path.isfile(path):
             from containerregistry import tarball

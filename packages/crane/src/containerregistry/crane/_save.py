@@ -78,9 +78,12 @@ def multi_save_legacy(
 
 
 def _layout_at(path: str) -> Layout:
-    """The OCI layout at ``path``, created (with an empty index) when missing."""
+    """The OCI layout at ``path`` (or ``gs://bucket/dir``), created (with an empty index)
+    when missing."""
     from containerregistry import layout
 
+    if path.startswith("gs://"):
+        return layout.gcs_layout(path, create=True)
     if os.path.exists(os.path.join(path, "index.json")):
         return layout.from_path(path)
     from containerregistry import empty

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 def read_local(path: str, *, whole_index: bool) -> Image | ImageIndex:
     """Read PATH: a directory is an OCI layout, anything else a docker tarball."""
     from containerregistry import crane, types
-    from containerregistry.crane._inputs import layout_index
+    from containerregistry.crane._inputs import is_gcs, layout_index
 
-    if not os.path.isdir(path):
+    if not is_gcs(path) and not os.path.isdir(path):
         try:
             return crane.load(path)
         except FileNotFoundError:
@@ -68,13 +68,14 @@ def push(
 ) -> None:
     """Push local image contents to a remote registry.
 
-    If the PATH is a directory, it will be read as an OCI image layout. Otherwise,
-    PATH is assumed to be a docker-style tarball.
+    If the PATH is a directory (or gs://bucket/dir), it will be read as an OCI image
+    layout. Otherwise, PATH is assumed to be a docker-style tarball.
     """
     from containerregistry import crane
+    from containerregistry.crane._inputs import is_gcs
 
     options = crane_options(ctx)
-    if not os.path.exists(path):
+    if not is_gcs(path) and not os.path.exists(path):
         raise FileNotFoundError(2, "No such file or directory", path)
     found = read_local(path, whole_index=index)
     digest_ref = crane.push(found, image, **options.args())
