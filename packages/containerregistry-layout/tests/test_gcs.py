@@ -139,7 +139,9 @@ def test_missing_layout_and_blob(gcs: Any) -> None:
     image = random.image(64, 1, seed=3)
     target.append_image(image)
     target.remove_blob(image.layers()[0].digest())
-    with pytest.raises(layout.BlobNotFoundError, match=r"gs://layouts/holes/blobs/sha256/[0-9a-f]+"):
+    with pytest.raises(
+        layout.BlobNotFoundError, match=r"gs://layouts/holes/blobs/sha256/[0-9a-f]+"
+    ):
         target.image(image.digest()).layers()[0].compressed()
 
 

@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-import sys
+from typing import NoReturn
 
 import typer
 
 from containerregistry.crane.cli import build_app as build_crane_app
-from containerregistry.crane.cli._errors import error_line
+from containerregistry.crane.cli import run
 from containerregistry.gcrane._keychain import KEYCHAIN
 from containerregistry.gcrane.cli import _auth, _copy, _gc, _ls
 
@@ -33,23 +33,6 @@ def build_app(name: str = "gcrane") -> typer.Typer:
     return app
 
 
-def main() -> None:
-    """Run ``gcrane``; every failure exits with code 1 (as crane's ``main``)."""
-    try:
-        code = build_app()(prog_name="gcrane", standalone_mode=False)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        print("Aborted!", file=sys.stderr)
-        sys.exit(1)
-    except typer.TyperException as mistake:
-        show = getattr(mistake, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(error_line(mistake), file=sys.stderr)
-        sys.exit(1)
-    except Exception as error:  # gcrane exits 1 on any error, as crane
-        print(error_line(error), file=sys.stderr)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+def main() -> NoReturn:
+    """Run ``gcrane`` on ``sys.argv``; every failure exits with code 1 (crane's ``run``)."""
+    run(build_app(), "gcrane")
