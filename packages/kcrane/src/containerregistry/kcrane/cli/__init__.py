@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
 from containerregistry.crane.cli import build_app as build_crane_app
-from containerregistry.crane.cli._errors import error_line
+from containerregistry.crane.cli import run
 from containerregistry.kcrane._keychain import KcraneKeychain
 from containerregistry.kcrane.cli._root import add_kubernetes_flags
 
@@ -36,24 +37,7 @@ def _invoked_as() -> str:
     return called if called in NAMES else NAMES[0]
 
 
-def main() -> None:
+def main() -> NoReturn:
     """Run ``kcrane`` (or ``krane``); every failure exits with code 1, as crane's."""
     name = _invoked_as()
-    try:
-        code = build_app(name)(prog_name=name, standalone_mode=False)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        print("Aborted!", file=sys.stderr)
-        sys.exit(1)
-    except typer.TyperException as mistake:
-        show = getattr(mistake, "show", None)
-        if callable(show):
-            show()
-        else:
-            print(error_line(mistake), file=sys.stderr)
-        sys.exit(1)
-    except Exception as error:  # kcrane exits 1 on any error, as crane
-        print(error_line(error), file=sys.stderr)
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    run(build_app(name), name)

@@ -1,0 +1,102 @@
+"""Running a CLI app fast: convert only the commands this invocation can reach.
+
+Typer turns every registered command into a click command before it parses the
+arguments, reading each function's signature and type hints; with crane's thirty
+commands that is most of the start-up time. :func:`reachable` gives a copy of the
+app in which the commands named on the command line keep their real callbacks and
+every other command is a parameterless stand-in carrying the same name and help,
+so ``--help`` lists the same commands and the one that runs is the real one.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import typer
+from typer.models import CommandInfo, TyperInfo
+
+from containerregistry.crane.cli._errors import error_line
+
+
+def _command_name(info: CommandInfo) -> str:
+    """The name typer gives a command: its registered name or its function's, dashed."""
+    if info.name:
+        return info.name
+    callback = info.callback
+    return getattr(callback, "__name__", "").lower().replace("_", "-")
+
+
+def _group_name(info: TyperInfo) -> str | None:
+    name = info.name
+    return name if isinstance(name, str) else None
+
+
+def _stand_in(info: CommandInfo) -> CommandInfo:
+    """A copy of ``info`` whose callback takes no parameters but has the same name and doc."""
+    original = info.callback
+
+    def stand_in() -> None:  # never runs: only commands named on the command line run
+        raise typer.Exit(0)
+
+    stand_in.__name__ = getattr(original, "__name__", "stand_in")
+    stand_in.__doc__ = inspect.getdoc(original) if original is not None else None
+    replaced = copy.copy(info)
+    replaced.callback = stand_in
+    return replaced
+
+
+def reachable(app: typer.Typer, argv: Sequence[str]) -> typer.Typer:
+    """Return a copy of ``app`` in which only the commands named in ``argv`` are real.
+
+    A command or group counts as named when its name is one of the arguments; a
+    group that is named keeps all of its commands. Anything else becomes a stand-in
+    that lists identically in ``--help``. ``app`` itself is not changed.
+    """
+    words = set(argv)
+    trimmed = copy.copy(app)
+    trimmed.registered_commands = [
+        info if _command_name(info) in words else _stand_in(info)
+        for info in app.registered_commands
+    ]
+    groups = []
+    for info in app.registered_groups:
+        instance = info.typer_instance
+        if _group_name(info) in words or not isinstance(instance, typer.Typer):
+            groups.append(info)
+            continue
+        replaced = copy.copy(info)
+        replaced.typer_instance = reachable(instance, ())
+        groups.append(replaced)
+    trimmed.registered_groups = groups
+    return trimmed
+
+
+def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoReturn:
+    """Run ``app`` as the program ``name`` on ``argv`` (default ``sys.argv[1:]``) and exit.
+
+    Every failure exits with code 1 as crane's do: usage mistakes print click's usage
+    and ``Error: <message>``, other failures one ``Error: <message>`` line, on stderr.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = reachable(app, arguments)(arguments, prog_name=name, standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    except typer.TyperException as mistake:
+        show = getattr(mistake, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(error_line(mistake), file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # every failure exits 1, as crane
+        print(error_line(error), file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
