@@ -18,6 +18,8 @@ SOURCE_DIRS = [p / "src" for p in PACKAGES]
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
 PYTEST = ["pytest>=8", "hypothesis>=6.100"]
+# What the tests of gs:// layouts need beside the layout distribution's gcs extra.
+GCS_TEST_DEPS = ["google-cloud-storage>=2", "gcp-storage-emulator>=2024.8"]
 # Type stubs and libraries the type checker needs to see.
 TYPECHECK_DEPS = ["types-requests", "types-docker"]
 
@@ -56,7 +58,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Type-check every package with mypy --strict, one package at a time."""
-    install_all(session, MYPY, *PYTEST, *TYPECHECK_DEPS)
+    install_all(session, MYPY, *PYTEST, *GCS_TEST_DEPS, *TYPECHECK_DEPS)
     env = {"MYPYPATH": os.pathsep.join(str(s) for s in SOURCE_DIRS)}
     packages = leaf_packages()
     flags: list[str] = []
@@ -68,7 +70,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the unit tests of every distribution and of the repository."""
-    install_all(session, *PYTEST)
+    install_all(session, *PYTEST, *GCS_TEST_DEPS)
     paths = [str(p / "tests") for p in PACKAGES if (p / "tests").is_dir()]
     session.run("pytest", "-q", *paths, "tests", *session.posargs)
 
@@ -76,7 +78,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def integration(session: nox.Session) -> None:
     """Start the real services (root) and run integration/ against them."""
-    install_all(session, *PYTEST, "requests>=2.31", "docker>=7")
+    install_all(session, *PYTEST, *GCS_TEST_DEPS, "requests>=2.31", "docker>=7")
     output = session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
     env = {}
     for line in str(output).splitlines():

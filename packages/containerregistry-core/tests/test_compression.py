@@ -109,8 +109,7 @@ def test_compression_is_deterministic_whatever_the_read_sizes(algorithm: Compres
     [(Compression.GZIP, "gzip"), (Compression.ZSTD, "zstd")],
 )
 def test_command_line_tools_read_our_output(algorithm: Compression, tool: str) -> None:
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} is not installed")
+    assert shutil.which(tool), f"{tool} is not installed: run tools/services up (installs it)"
     out = compress(io.BytesIO(SAMPLE), algorithm=algorithm).read()
     result = subprocess.run([tool, "-d", "-c"], input=out, capture_output=True, check=True)
     assert result.stdout == SAMPLE

@@ -12,9 +12,6 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-pytest.importorskip("google.cloud.storage")
-pytest.importorskip("gcp_storage_emulator")
-
 from gcs_testkit import PreconditionProxy, storage_emulator
 
 from containerregistry import layout, random
