@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from containerregistry import empty, mutate, static, types
+from containerregistry.archive import TarWriter
 from containerregistry.v1 import Hash
 
 
@@ -101,6 +102,22 @@ CASES = [
         [[("file", "a", b"a"), ("hardlink", "d/evil", "../outside"), ("hardlink", "good", "a")]],
         [("a", "file", b"a"), ("good", "hardlink", "a")],
         id="escaping-hardlink-dropped",
+    ),
+    pytest.param(
+        [
+            [("file", "a", b"old"), ("hardlink", "link", "a"), ("hardlink", "link2", "a")],
+            [("file", "a", b"new")],
+        ],
+        [("a", "file", b"new"), ("link", "file", b"old"), ("link2", "hardlink", "link")],
+        id="hardlink-to-a-replaced-file-keeps-the-old-content",
+    ),
+    pytest.param(
+        [
+            [("file", "a", b"old"), ("hardlink", "link", "a")],
+            [("file", ".wh.a", b"")],
+        ],
+        [("link", "file", b"old")],
+        id="hardlink-to-a-deleted-file-keeps-the-content",
     ),
     pytest.param(
         [[("dir", "./"), ("file", "a", b"a")]],
@@ -225,3 +242,22 @@ class _TrackingLayer(static.Layer):
                 return len(data)
 
         return io.BufferedReader(Reader())
+
+
+def test_orphaned_hardlink_takes_the_targets_header(kit: Any) -> None:
+    """A link shares its target's inode: mode and owner come from the target as it was."""
+    lower = io.BytesIO()
+    writer = TarWriter(lower)
+    writer.add_file("a", b"old", mode=0o600, uid=7)
+    writer.add_hardlink("link", "a", mode=0o777)
+    writer.close()
+    upper = kit.build_tar([("file", "a", b"new")])
+    image = mutate.append_layers(
+        empty.image,
+        static.Layer(lower.getvalue(), types.DOCKER_UNCOMPRESSED_LAYER),
+        static.Layer(upper, types.DOCKER_UNCOMPRESSED_LAYER),
+    )
+    with tarfile.open(fileobj=io.BytesIO(mutate.extract(image).read()), mode="r:") as archive:
+        members = {info.name: info for info in archive}
+    assert (members["link"].isreg(), members["link"].mode, members["link"].uid) == (True, 0o600, 7)
+    assert (members["a"].mode, members["a"].uid) == (0o644, 0)

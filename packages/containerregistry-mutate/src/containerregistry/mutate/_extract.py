@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
 import posixpath
 import queue
 import re
 import tarfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from containerregistry.archive import TarHeader, TarWriter
@@ -99,19 +101,54 @@ class _Flattener:
     def run(self) -> None:
         layers = self._image.layers()
         for position in range(len(layers) - 1, -1, -1):
-            stream = layers[position].uncompressed()
-            try:
-                opaque_here = self._layer(stream)
-                while stream.read(_DRAIN):  # to the end, so the layer's digest is checked
-                    pass
-            finally:
-                stream.close()
+            layer = layers[position]
+            with _drained(layer.uncompressed()) as stream:
+                opaque_here, orphans = self._layer(stream)
+            if orphans:
+                with _drained(layer.uncompressed()) as stream:
+                    self._materialize(stream, orphans)
             # A layer's opaque marks hide only what lies below that layer.
             self._opaque.update(opaque_here)
         self._writer.close()
 
-    def _layer(self, stream: BinaryIO) -> list[str]:
+    def _materialize(
+        self, stream: BinaryIO, orphans: dict[str, list[tuple[str, tarfile.TarInfo]]]
+    ) -> None:
+        """Write each orphaned hard link as its target's content in this layer.
+
+        ``orphans`` maps a target path to the links that pointed at it. The first
+        link becomes a regular file with the target's header (links share the
+        inode: mode, owner and times are the target's) and the others link to it.
+        """
+        with tarfile.open(fileobj=stream, mode="r|") as archive:
+            for info in archive:
+                if not info.isreg():
+                    continue
+                links = orphans.pop(clean_name(info.name), None)
+                if not links:
+                    continue
+                (first, _), *others = links
+                self._writer.add(
+                    _renamed(TarHeader.from_tarinfo(info), first), archive.extractfile(info)
+                )
+                for other, link in others:
+                    header = TarHeader.from_tarinfo(link)
+                    self._writer.add(dataclasses.replace(header, name=other, linkname=first))
+                if not orphans:
+                    break
+
+    def _layer(
+        self, stream: BinaryIO
+    ) -> tuple[list[str], dict[str, list[tuple[str, tarfile.TarInfo]]]]:
+        """Write what this layer adds; return its opaque directories and orphaned links.
+
+        A hard link whose target this layer did not write (a layer above replaced
+        or deleted it) must keep the content the target had here, as it would on
+        disk; those links are returned by target and written by :meth:`_materialize`.
+        """
         opaque_here: list[str] = []
+        written_here: set[str] = set()
+        orphans: dict[str, list[tuple[str, tarfile.TarInfo]]] = {}
         with tarfile.open(fileobj=stream, mode="r|") as archive:
             for info in archive:
                 name = clean_name(info.name)
@@ -131,16 +168,31 @@ class _Flattener:
                     continue
                 if (info.issym() or info.islnk()) and _link_escapes(name, info):
                     continue
+                if info.islnk():
+                    target = clean_name(info.linkname)
+                    if target not in written_here:
+                        orphans.setdefault(target, []).append((name, info))
+                        continue
                 header = TarHeader.from_tarinfo(info)
                 if header.name != name:
                     header = _renamed(header, name)
                 self._writer.add(header, archive.extractfile(info) if info.isreg() else None)
-        return opaque_here
+                written_here.add(name)
+        return opaque_here, orphans
+
+
+@contextlib.contextmanager
+def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
+    """Yield ``stream``, then read it to its end (so its digest is checked) and close it."""
+    try:
+        yield stream
+        while stream.read(_DRAIN):
+            pass
+    finally:
+        stream.close()
 
 
 def _renamed(header: TarHeader, name: str) -> TarHeader:
-    import dataclasses
-
     return dataclasses.replace(header, name=name)
 
 
