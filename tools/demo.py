@@ -81,7 +81,6 @@ def main() -> None:
         run("ls", repo)
         run("catalog", registry)
         run("digest", f"{repo}:v2")
-        print(f"\n$ crane config {repo}:v2", flush=True)
         print(run("config", f"{repo}:v2", show=False), flush=True)
         layout = workdir / "layout"
         run("pull", "--format", "oci", f"{repo}:v2", str(layout))
