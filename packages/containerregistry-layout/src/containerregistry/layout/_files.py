@@ -9,10 +9,6 @@ import secrets
 from collections.abc import Iterator
 from typing import BinaryIO
 
-#: The lock file beside ``index.json``; every writer of ``index.json`` holds it.
-LOCK_NAME = ".index.json.lock"
-
-
 def temp_name(target: str) -> str:
     """A fresh name beside ``target`` for a file that is renamed onto it when complete."""
     directory, base = os.path.split(target)
@@ -46,8 +42,13 @@ def write_atomically(target: str, data: bytes) -> None:
 
 @contextlib.contextmanager
 def index_lock(root: str) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the layout's lock file (blocking until it is free)."""
-    fd = os.open(os.path.join(root, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o666)
+    """Hold an exclusive ``flock`` on the layout's directory (blocking until it is free).
+
+    Locking the directory rather than a lock file leaves nothing in the layout that
+    other tools would not expect, and ``index.json`` itself cannot carry the lock
+    because every update replaces it by a rename.
+    """
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
