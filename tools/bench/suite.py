@@ -67,20 +67,32 @@ class Timing:
 
 
 def timed(argv: list[str], workdir: pathlib.Path) -> Timing:
-    """Run ``argv`` once; its wall time and its own peak RSS (not its parent's)."""
-    with tempfile.TemporaryFile(dir=workdir) as stderr:
+    """Run ``argv`` once; its wall time and its own peak RSS.
+
+    The RSS comes from GNU time: Linux carries the high-water mark of the memory
+    a process had before ``exec`` into the new program's ``ru_maxrss``, so a child
+    forked straight from this (large) process would report at least our size.
+    """
+    with (
+        tempfile.NamedTemporaryFile(dir=workdir) as rss,
+        tempfile.TemporaryFile(dir=workdir) as stderr,
+    ):
         start = time.perf_counter()
-        child = subprocess.Popen(
-            argv, env=python_env(), stdout=subprocess.DEVNULL, stderr=stderr, cwd=workdir
+        done = subprocess.run(
+            ["/usr/bin/time", "-q", "-f", "%M", "-o", rss.name, *argv],
+            env=python_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=workdir,
+            check=False,
         )
-        _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        if done.returncode != 0:
             stderr.seek(0)
             message = stderr.read().decode(errors="replace").strip()[-800:]
-            raise RuntimeError(f"{' '.join(argv[:6])} failed ({child.returncode}): {message}")
-    return Timing(elapsed, usage.ru_maxrss / 1024)
+            raise RuntimeError(f"{' '.join(argv[:6])} failed ({done.returncode}): {message}")
+        peak_kb = int(pathlib.Path(rss.name).read_text().split()[-1])
+    return Timing(elapsed, peak_kb / 1024)
 
 
 def median_of(
