@@ -9,6 +9,7 @@ writes it to ``docs/benchmarks.md``.
 
     eval $(tools/services up)    # as root: CR_REGISTRY2=127.0.0.1:PORT
     python tools/bench/suite.py [--runs 3] [--quick-runs 5] [--workdir DIR] [--no-write]
+    python tools/bench/suite.py --only append --only 'push a tarball'   # a few rows, not written
 """
 
 from __future__ import annotations
@@ -189,6 +190,7 @@ def workloads(
     registry2: str,
     sizes: dict[str, int],
     archive: pathlib.Path,
+    pulled: pathlib.Path,
     append_tar: pathlib.Path,
 ) -> list[Workload]:
     skopeo_copy = ["skopeo", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false"]
@@ -249,6 +251,15 @@ def workloads(
             lambda dest: [*skopeo_copy, f"docker-archive:{archive}", f"docker://{fresh(dest)}"],
             size=lambda: sizes["uncompressed"],
             limit="gzip1",
+            target="0.1",
+            fresh=True,
+        ),
+        Workload(
+            "push a tarball crane pulled (layers compressed) to empty Distribution",
+            lambda dest: crane("push", str(pulled), fresh(dest)),
+            lambda dest: [*skopeo_copy, f"docker-archive:{pulled}", f"docker://{fresh(dest)}"],
+            size=lambda: sizes["compressed"],
+            limit="loopback",
             target="0.1",
             fresh=True,
         ),
@@ -394,6 +405,14 @@ def main() -> int:
     )
     parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="run only the workloads whose name contains TEXT (repeatable); "
+        "the partial table is printed, not written",
+    )
     args = parser.parse_args()
     registry2 = os.environ.get("CR_REGISTRY2")
     if not registry2:
@@ -426,6 +445,9 @@ def main() -> int:
                     f"docker-archive:{archive}:{IMAGE}",
                 ]
             )
+        pulled = workdir / "crane-pulled.tar"
+        if not pulled.exists():
+            fixtures.run(crane("pull", f"{registry2}/{IMAGE}", str(pulled)))
         sizes = {
             "compressed": fixtures.compressed_size(registry2),
             "uncompressed": sum(p.stat().st_size for p in tars["image"]),
@@ -441,7 +463,17 @@ def main() -> int:
         )
         limits = measure_limits(workdir, registry2, tars["append"][0])
         rows = []
-        for work in workloads(workdir, embedded.host, registry2, sizes, archive, tars["append"][0]):
+        selected = [
+            work
+            for work in workloads(
+                workdir, embedded.host, registry2, sizes, archive, pulled, tars["append"][0]
+            )
+            if not args.only or any(text in work.name for text in args.only)
+        ]
+        if not selected:
+            print(f"no workload name contains any of {args.only}", file=sys.stderr)
+            return 2
+        for work in selected:
             runs = args.runs if work.heavy else args.quick_runs
             ours = median_of(work, work.ours, runs, workdir, registry2)
             theirs = median_of(work, work.skopeo, runs, workdir, registry2) if work.skopeo else None
@@ -469,7 +501,7 @@ def main() -> int:
     )
     report = render(rows, limits, context)
     print(report)
-    if not args.no_write:
+    if not args.no_write and not args.only:
         args.output.write_text(report)
     return 0
 
