@@ -2,23 +2,16 @@
 Kubernetes pull secret, served by the loopback API stand-in through a kubeconfig.
 
 Each command runs the real entry point (``python -m containerregistry.kcrane.cli``)
-in a child process; the registry is a second container of the registry:2 image that
-``tools/services up`` builds, started here with ``REGISTRY_AUTH=htpasswd``.
+in a child process; the registry is a second registry:2 container with
+``REGISTRY_AUTH=htpasswd`` (the shared ``registry2_htpasswd`` fixture).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
-import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,81 +36,18 @@ from containerregistry.v1 import Image
 
 USER = "kcrane-puller"
 API_TOKEN = "kcrane-integration-token"
-# Salt characters of bcrypt's own base64 alphabet.
-_BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def htpasswd_line(user: str, password: str) -> str:
-    """``user:$2b$...``: registry:2 reads only bcrypt hashes; libcrypt makes them."""
-    library = ctypes.util.find_library("crypt")
-    if library is None:
-        pytest.fail("libcrypt is missing (Debian's libcrypt1); registry:2 needs bcrypt")
-    crypt = ctypes.CDLL(library).crypt
-    crypt.restype = ctypes.c_char_p
-    crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    # Cost 5, the lowest libcrypt accepts: the test is about who may log in, not hashing.
-    salt = "$2b$05$" + "".join(secrets.choice(_BCRYPT_ALPHABET) for _ in range(22))
-    hashed = crypt(password.encode(), salt.encode())
-    if not hashed or not hashed.startswith(b"$2b$"):
-        pytest.fail("libcrypt made no bcrypt hash")
-    return f"{user}:{hashed.decode()}\n"
-
-
-def unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def locked_registry(
-    docker_cli: str, registry2_address: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
+def registry2_htpasswd_user() -> str:
+    return USER
+
+
+@pytest.fixture(scope="module")
+def locked_registry(registry2_htpasswd: tuple[str, str, str]) -> tuple[str, str]:
     """(``127.0.0.1:PORT``, password) of a registry:2 container that wants ``USER``."""
-    password = secrets.token_urlsafe(18)
-    auth = tmp_path_factory.mktemp("kcrane-htpasswd")
-    (auth / "htpasswd").write_text(htpasswd_line(USER, password))
-    auth.chmod(0o755)  # the registry in the container reads it as another user
-    address = f"127.0.0.1:{unused_port()}"
-    settings = {
-        "REGISTRY_HTTP_ADDR": address,
-        "REGISTRY_AUTH": "htpasswd",
-        "REGISTRY_AUTH_HTPASSWD_REALM": "kcrane-integration",
-        "REGISTRY_AUTH_HTPASSWD_PATH": "/auth/htpasswd",
-    }
-    run = [docker_cli, "run", "-d", "--rm", "--network", "host", "-v", f"{auth}:/auth:ro"]
-    for key, value in settings.items():
-        run += ["-e", f"{key}={value}"]
-    started = subprocess.run(
-        [*run, "registry:2"], capture_output=True, text=True, timeout=120, check=False
-    )
-    if started.returncode != 0:
-        pytest.fail(f"cannot start registry:2 with htpasswd auth: {started.stderr.strip()}")
-    container = started.stdout.strip()
-    try:
-        _wait_for_401(address)
-        yield address, password
-    finally:
-        subprocess.run(
-            [docker_cli, "rm", "-f", container], capture_output=True, timeout=60, check=False
-        )
-
-
-def _wait_for_401(address: str) -> None:
-    """Wait until ``/v2/`` refuses an anonymous request, as a locked registry must."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://{address}/v2/", timeout=2)
-        except urllib.error.HTTPError as refused:
-            if refused.code == 401:
-                return
-        except OSError:
-            pass  # not listening yet
-        else:
-            pytest.fail("registry:2 answered /v2/ without credentials; auth is off")
-        time.sleep(0.2)
-    pytest.fail(f"registry:2 with htpasswd auth did not answer on {address}")
+    address, _, password = registry2_htpasswd
+    return address, password
 
 
 @pytest.fixture

@@ -1,23 +1,14 @@
 """A pull from a real registry:2 with htpasswd auth whose password exists only in a
 Kubernetes pull secret, read through a kubeconfig from a stand-in API server.
 
-The registry is a second registry:2 container (the image ``tools/services up``
-builds), started here with ``REGISTRY_AUTH=htpasswd``; the API server serves the
+The registry is a second registry:2 container with ``REGISTRY_AUTH=htpasswd`` (the
+shared ``registry2_htpasswd`` fixture); the API server serves the
 JSON of a ServiceAccount and a Secret on loopback, as the real one does.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
-import secrets
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,76 +36,16 @@ USER = "puller"
 API_TOKEN = "integration-sa-token"
 
 
-def bcrypt(password: str) -> str:
-    """A bcrypt hash (all registry:2 accepts in htpasswd) from the system's libcrypt."""
-    found = ctypes.util.find_library("crypt")
-    if found is None:
-        pytest.fail("libcrypt is missing; install Debian's libcrypt1")
-    lib = ctypes.CDLL(found)
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    salt = "$2b$05$" + "".join(secrets.choice(alphabet) for _ in range(21)) + "u"
-    hashed = lib.crypt(password.encode(), salt.encode())
-    if not hashed or not hashed.startswith(b"$2b$"):
-        pytest.fail("libcrypt cannot make bcrypt hashes here")
-    return str(hashed.decode())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture(scope="module")
+def registry2_htpasswd_user() -> str:
+    return USER
 
 
 @pytest.fixture(scope="module")
-def htpasswd_registry(
-    docker_cli: str, registry2_address: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, str]]:
+def htpasswd_registry(registry2_htpasswd: tuple[str, str, str]) -> tuple[str, str]:
     """(``127.0.0.1:PORT``, password) of a registry:2 container that wants ``puller``."""
-    password = secrets.token_urlsafe(16)
-    auth_dir = tmp_path_factory.mktemp("htpasswd")
-    (auth_dir / "htpasswd").write_text(f"{USER}:{bcrypt(password)}\n")
-    os.chmod(auth_dir, 0o755)
-    port = free_port()
-    address = f"127.0.0.1:{port}"
-    settings = {
-        "REGISTRY_HTTP_ADDR": address,
-        "REGISTRY_AUTH": "htpasswd",
-        "REGISTRY_AUTH_HTPASSWD_REALM": "kubernetes-integration",
-        "REGISTRY_AUTH_HTPASSWD_PATH": "/auth/htpasswd",
-    }
-    environment = [arg for key, value in settings.items() for arg in ("-e", f"{key}={value}")]
-    mount = ["-v", f"{auth_dir}:/auth:ro"]
-    started = subprocess.run(
-        [docker_cli, "run", "-d", "--rm", "--network", "host", *environment, *mount, "registry:2"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if started.returncode != 0:
-        pytest.fail(f"cannot start registry:2 with htpasswd: {started.stderr.strip()}")
-    container = started.stdout.strip()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://{address}/v2/", timeout=2)
-                pytest.fail("registry:2 answered /v2/ without credentials; auth is not on")
-            except urllib.error.HTTPError as exc:
-                if exc.code == 401:
-                    break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"registry:2 with htpasswd did not answer on {address}")
-            time.sleep(0.2)
-        yield address, password
-    finally:
-        subprocess.run(
-            [docker_cli, "rm", "-f", container], capture_output=True, timeout=60, check=False
-        )
+    address, _, password = registry2_htpasswd
+    return address, password
 
 
 @pytest.fixture
