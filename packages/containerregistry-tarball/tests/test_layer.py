@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import tempfile
 from typing import Any
 
 import pytest
@@ -92,13 +93,60 @@ def test_layer_from_file_measures_eagerly(kit: Any, tmp_path: Any) -> None:
     assert layer.digest() == Hash.of(kit.gzip_of(tar))
 
 
-def test_layer_from_reader_spools_and_cleans_up(kit: Any) -> None:
-    tar = kit.tar_of({"f": b"spooled"})
-    layer = tarball.layer_from_reader(io.BytesIO(tar))
-    with layer._opener() as handle:  # the spool file
-        spool = handle.name
-    assert os.path.exists(spool)
+@pytest.mark.parametrize(
+    ("encode", "compressed_input"),
+    [
+        pytest.param(lambda kit, tar: tar, False, id="tar"),
+        pytest.param(lambda kit, tar: kit.gzip_of(tar), True, id="gzip"),
+        pytest.param(lambda kit, tar: kit.zstd_of(tar), True, id="zstd"),
+    ],
+)
+def test_layer_from_reader_matches_layer_from_opener(
+    kit: Any, encode: Any, compressed_input: bool
+) -> None:
+    # Several blocks, so the parallel compressor and the spilled spool are both used.
+    tar = kit.tar_of({f"f{i}": os.urandom(1 << 19) for i in range(12)})
+    source = encode(kit, tar)
+    reader = io.BytesIO(source)
+    layer = tarball.layer_from_reader(reader)
+    assert not reader.closed  # the caller's stream
+    expected = tarball.layer_from_opener(kit.opener_of(source))
+    blob = layer.compressed().read()
+    assert blob == expected.compressed().read()
+    assert (blob == source) is compressed_input
+    assert (layer.digest(), layer.size(), layer.diff_id()) == (
+        Hash.of(blob),
+        len(blob),
+        Hash.of(tar),
+    )
     assert layer.uncompressed().read() == tar
+    assert layer.media_type() == expected.media_type()
+
+
+def test_layer_from_reader_leaves_no_file_behind(
+    kit: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    tar = kit.tar_of({"big": os.urandom(6 << 20)})
+    layer = tarball.layer_from_reader(io.BytesIO(tar))
+    assert layer.uncompressed().read() == tar
+    assert list(tmp_path.iterdir()) == []  # an unnamed file: nothing to clean up
     del layer
     gc.collect()
-    assert not os.path.exists(spool)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_uncompressed_source_is_compressed_once(kit: Any) -> None:
+    tar = kit.tar_of({f"f{i}": os.urandom(1 << 19) for i in range(12)})
+    opened = []
+
+    def opener() -> io.BytesIO:
+        opened.append(1)
+        return io.BytesIO(tar)
+
+    layer = tarball.layer_from_opener(opener)
+    made = len(opened)  # the sniff and the one compression
+    blobs = {layer.compressed().read() for _ in range(3)}
+    assert len(opened) == made  # compressed() reads the kept blob, not the source
+    assert blobs == {kit.gzip_of(tar)}
+    assert layer.digest() == Hash.of(kit.gzip_of(tar))

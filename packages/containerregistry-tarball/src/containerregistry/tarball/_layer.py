@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
+import io
 import os
-import shutil
-import tempfile
 import threading
-import weakref
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from containerregistry import types
 from containerregistry.compression import Compression, compress, decompress, peek
 from containerregistry.tarball._archive import Opener
 from containerregistry.tarball._errors import InvalidTarballError, LayerOptionError
-from containerregistry.tarball._measure import hash_stream, measure_compressed, measure_uncompressed
+from containerregistry.tarball._measure import hash_stream, measure_compressed
+from containerregistry.tarball._spool import Spool, spool_compressed
 from containerregistry.v1 import Descriptor, Hash
 from containerregistry.verify import VerifyingReader
 
@@ -26,11 +24,14 @@ _LEVELS = {Compression.GZIP: range(10), Compression.ZSTD: range(1, 23)}
 class BlobLayer:
     """A layer over ``opener``; its blob is the source itself when that is compressed.
 
-    An uncompressed source is compressed again (deterministically) on every
-    :meth:`compressed` call. Digest, size and diff_id may be given (when known) or
-    are computed on first use, each source read at most once for that; a computed
-    digest must equal ``expected_digest`` when that is given (an entry named by its
-    digest).
+    An uncompressed source is compressed (deterministically) once, when its digest
+    is first needed, into a :class:`~containerregistry.tarball._spool.Spool` (memory
+    while small, an unnamed temporary file beyond that, released with the layer);
+    :meth:`compressed` then reads that copy. Digest, size and diff_id may be given
+    (when known) or are computed on first use, each source read at most once for
+    that; a computed digest must equal ``expected_digest`` when that is given (an
+    entry named by its digest). ``spool`` is the compressed blob when the caller
+    made it already (with its digest, size and diff_id).
     """
 
     def __init__(
@@ -47,6 +48,7 @@ class BlobLayer:
         diff_id: Hash | None = None,
         descriptor: Descriptor | None = None,
         expected_digest: Hash | None = None,
+        spool: Spool | None = None,
     ) -> None:
         self._opener = opener
         self._expected_digest = expected_digest
@@ -59,6 +61,7 @@ class BlobLayer:
         self._size = size
         self._diff_id = diff_id
         self._descriptor = descriptor
+        self._spool = spool
         self._lock = threading.Lock()
         self._keepalive: object = None
 
@@ -80,14 +83,16 @@ class BlobLayer:
                         )
                     self._digest, self._size = digest, size
                 else:
-                    digest, size, diff_id = measure_uncompressed(
+                    spool, digest, size, diff_id = spool_compressed(
                         self._opener(), algorithm=self._algorithm, level=self._level
                     )
                     if self._diff_id is not None and diff_id != self._diff_id:
+                        spool.close()
                         raise InvalidTarballError(
                             f"{self._label} has diff_id {diff_id} but the config says "
                             f"{self._diff_id}: the tarball is corrupt or was altered"
                         )
+                    self._spool = spool
                     self._digest, self._size, self._diff_id = digest, size, diff_id
             return self._digest, self._size
 
@@ -110,7 +115,11 @@ class BlobLayer:
             return self._diff_id
 
     def compressed(self) -> BinaryIO:
-        """Open the blob: the source as is, or the source compressed. Verified at its end."""
+        """Open the blob: the source as is, or the source compressed. Verified at its end.
+
+        An uncompressed source is compressed on the first call (or the first digest
+        asked) and read from that copy on every call after.
+        """
         if self._descriptor is not None and not types.is_distributable(self._media_type):
             # A foreign layer's descriptor names the blob at its URLs; what the
             # tarball holds may be its uncompressed form, so it is passed on unverified.
@@ -119,9 +128,12 @@ class BlobLayer:
                 return stream
             return compress(stream, algorithm=self._algorithm, level=self._level)
         digest, size = self._ensure_blob()
-        stream = self._opener()
-        if not self.is_compressed_source:
-            stream = compress(stream, algorithm=self._algorithm, level=self._level)
+        if self._spool is not None:
+            stream = self._spool.open()
+        else:
+            stream = self._opener()
+            if not self.is_compressed_source:
+                stream = compress(stream, algorithm=self._algorithm, level=self._level)
         return VerifyingReader(stream, digest=digest, size=size).as_binary_io()
 
     def uncompressed(self) -> BinaryIO:
@@ -174,10 +186,13 @@ def layer_from_opener(
 
     The compression of the source is sniffed from its first bytes. gzip and zstd
     blobs are used exactly as they are (never recompressed); an uncompressed tar is
-    compressed with ``compression`` (default ``Compression.GZIP``; or
-    ``Compression.ZSTD``) at ``compression_level`` (default 1, ggcr's
-    ``BestSpeed``), deterministically, again on each ``compressed()`` call. As in
-    ggcr the digest, size and diff_id are computed now, reading the source once.
+    compressed with ``compression`` (default ``Compression.GZIP``, in parallel
+    blocks on every core; or ``Compression.ZSTD``) at ``compression_level``
+    (default 1, ggcr's ``BestSpeed``), deterministically, exactly once: the blob is
+    kept (in memory up to a few MiB, else in an unnamed file in the system temp
+    dir, until the layer is garbage collected) and ``compressed()`` reads it from
+    there. As in ggcr the digest, size and diff_id are computed now, reading the
+    source once.
     ``media_type`` defaults to the Docker layer type, or the OCI zstd layer type
     when the blob is zstd (ggcr keeps the Docker type and only warns). ``label``
     names the source in error messages.
@@ -185,13 +200,20 @@ def layer_from_opener(
     level = check_options(compression, compression_level)
     with opener() as stream:
         kind, _ = peek(stream)
-    blob_kind = kind if kind is not Compression.NONE else compression
     if media_type is None:
-        media_type = types.OCI_LAYER_ZSTD if blob_kind is Compression.ZSTD else types.DOCKER_LAYER
+        media_type = _default_media_type(kind if kind is not Compression.NONE else compression)
     if kind is Compression.NONE:
-        digest, size, diff_id = measure_uncompressed(opener(), algorithm=compression, level=level)
-    else:
-        digest, size, diff_id = measure_compressed(opener())
+        layer = BlobLayer(
+            opener,
+            label=label,
+            source_compression=kind,
+            media_type=media_type,
+            algorithm=compression,
+            level=level,
+        )
+        layer.digest()  # compress now, once: compressed() reads the kept blob
+        return layer
+    digest, size, diff_id = measure_compressed(opener())
     return BlobLayer(
         opener,
         label=label,
@@ -237,32 +259,77 @@ def layer_from_reader(
     compression: Compression = Compression.GZIP,
     compression_level: int | None = None,
 ) -> BlobLayer:
-    """Return a layer from a stream, spooled to a temporary file first.
+    """Return a layer from a stream, read now to its end (it is not closed).
 
-    ``reader`` is read to its end (not closed). The temporary file is removed when
-    the layer is garbage collected. Options as in :func:`layer_from_opener`.
+    A gzip or zstd stream is kept as it is; an uncompressed tar is compressed as it
+    is read (see :func:`layer_from_opener` for the options), and its tar is later
+    read back by decompressing that blob. Either way one copy is kept, in memory up
+    to a few MiB, else in an unnamed file in the system temp dir, until the layer
+    is garbage collected.
     """
-    check_options(compression, compression_level)
-    spool = tempfile.NamedTemporaryFile(prefix="containerregistry-layer-", delete=False)  # noqa: SIM115
-    try:
-        with spool:
-            shutil.copyfileobj(reader, spool, 1 << 20)
-        layer = layer_from_file(
-            spool.name,
+    level = check_options(compression, compression_level)
+    kind, stream = peek(cast(BinaryIO, _Unclosed(reader)))
+    if kind is not Compression.NONE:
+        raw = Spool()
+        try:
+            with stream:
+                while chunk := stream.read(1 << 20):
+                    raw.write(chunk)
+        except BaseException:
+            raw.close()
+            raise
+        raw.seal()
+        return layer_from_opener(
+            raw.open,
             media_type=media_type,
             compression=compression,
             compression_level=compression_level,
+            label="stream",
         )
-    except BaseException:
-        os.unlink(spool.name)
-        raise
-    layer._keepalive = weakref.finalize(layer, _unlink_quietly, spool.name)
-    return layer
+    spool, digest, size, diff_id = spool_compressed(stream, algorithm=compression, level=level)
+
+    def opener() -> BinaryIO:
+        return decompress(spool.open())
+
+    return BlobLayer(
+        opener,
+        label="stream",
+        source_compression=Compression.NONE,
+        media_type=media_type or _default_media_type(compression),
+        algorithm=compression,
+        level=level,
+        digest=digest,
+        size=size,
+        diff_id=diff_id,
+        spool=spool,
+    )
 
 
-def _unlink_quietly(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+def _default_media_type(blob_kind: Compression) -> str:
+    return types.OCI_LAYER_ZSTD if blob_kind is Compression.ZSTD else types.DOCKER_LAYER
+
+
+class _Unclosed(io.RawIOBase):
+    """Reads ``source`` but leaves it open when closed (the caller owns it)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        super().__init__()
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        readinto = getattr(self._source, "readinto", None)
+        if readinto is not None:
+            return int(readinto(view) or 0)
+        chunk = self._source.read(len(view))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._source.read(-1 if size is None else size)
 
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import hashlib
 import io
 from typing import BinaryIO, cast
 
-from containerregistry.compression import Compression, compress, decompress
+from containerregistry.compression import decompress
 from containerregistry.v1 import Hash
 
 _CHUNK = 1 << 20
@@ -65,17 +65,6 @@ def measure_compressed(stream: BinaryIO) -> tuple[Hash, int, Hash]:
         diff_id, _ = Hash.of_stream(plain)
         raw.drain()
         return raw.digest(), raw.count, diff_id
-
-
-def measure_uncompressed(
-    stream: BinaryIO, *, algorithm: Compression, level: int
-) -> tuple[Hash, int, Hash]:
-    """Compress an uncompressed tar once; return the blob's digest and size, and the diff_id."""
-    plain = HashingReader(stream)
-    with plain, compress(plain.as_binary_io(), algorithm=algorithm, level=level) as blob:
-        digest, size = Hash.of_stream(blob)
-        plain.drain()
-        return digest, size, plain.digest()
 
 
 def hash_stream(stream: BinaryIO) -> tuple[Hash, int]:
