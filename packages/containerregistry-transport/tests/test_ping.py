@@ -69,3 +69,36 @@ def test_connection_refused_names_both_schemes(kit):
         transport.ping(kit.FakeRegistry(f"127.0.0.1:{port}"), requests.Session())
     assert "https:" in str(info.value)
     assert "; http:" in str(info.value)
+
+
+class _TLSRefusingAdapter(requests.adapters.BaseAdapter):
+    """https fails certificate verification; http gets what an https-only server says."""
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if request.url.startswith("https://"):
+            raise requests.exceptions.SSLError(
+                "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+                "unable to get local issuer certificate"
+            )
+        response = requests.Response()
+        response.status_code = 400
+        response._content = b"Client sent an HTTP request to an HTTPS server.\n"
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self):
+        pass
+
+
+def test_a_certificate_failure_is_not_hidden_by_the_http_fallback(kit):
+    session = requests.Session()
+    session.mount("https://", _TLSRefusingAdapter())
+    session.mount("http://", _TLSRefusingAdapter())
+    with pytest.raises(transport.TransportError) as info:
+        transport.ping(kit.FakeRegistry("127.0.0.1:5443"), session)
+    assert not isinstance(info.value, transport.RegistryError)
+    message = str(info.value)
+    assert message.index("CERTIFICATE_VERIFY_FAILED") < message.index("400")
+    assert "127.0.0.1:5443" in message
+    assert "--insecure" in message

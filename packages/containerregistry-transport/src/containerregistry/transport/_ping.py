@@ -43,20 +43,24 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
     """GET ``/v2/`` over https, then over http if the registry's name allows it.
 
     200 means no authentication; 401 carries the challenges. Any other status raises
-    :class:`~containerregistry.transport.RegistryError`; when no scheme connects,
-    :class:`~containerregistry.transport.TransportError` names each failure.
+    :class:`~containerregistry.transport.RegistryError`, except after the https
+    certificate failed verification: then :class:`~containerregistry.transport.TransportError`
+    names that failure first. When no scheme connects, it names each failure.
     """
     schemes = ["https", "http"] if registry.scheme == "http" else ["https"]
     failures: list[str] = []
+    tls_failed = False  # an https server answered with a certificate we do not trust
     for scheme in schemes:
         url = f"{scheme}://{registry.registry_str}/v2/"
         try:
             response = session.get(url, allow_redirects=True)
         except requests.RequestException as exc:
             failures.append(f"{scheme}: {scrub_text(str(exc))}")
+            tls_failed = tls_failed or _certificate_rejected(exc)
             continue
         except TransportError as exc:
             failures.append(f"{scheme}: {exc}")
+            tls_failed = tls_failed or _certificate_rejected(exc)
             continue
         with response:
             if response.status_code == 200:
@@ -75,8 +79,26 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
                         "only basic and bearer are supported"
                     )
                 return PingResult(scheme=scheme, challenge=chosen, challenges=challenges)
-            raise error_from_response(response)
+            error = error_from_response(response)
+            if tls_failed:
+                # An https server refuses plain http (Go's answers 400): the certificate
+                # problem of the https attempt is the one the user must see.
+                raise TransportError(
+                    f"cannot reach registry {registry.registry_str} "
+                    f"({'; '.join(failures)}; {scheme}: {error}); "
+                    "check the CA bundle, or use --insecure if you trust the registry"
+                ) from error
+            raise error
     raise TransportError(
         f"cannot reach registry {registry.registry_str} ({'; '.join(failures)}); "
         "check the name, the network and TLS settings"
     )
+
+
+def _certificate_rejected(exc: Exception) -> bool:
+    """Whether ``exc`` is a TLS server's certificate failing verification.
+
+    Not any TLS error: https to a plain-http registry fails the handshake too
+    (``WRONG_VERSION_NUMBER``), and there the http answer is the real one.
+    """
+    return "certificate verify failed" in str(exc).lower()
