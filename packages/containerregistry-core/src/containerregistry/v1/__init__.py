@@ -5,20 +5,55 @@ go-containerregistry writes, so digests match crane's. ``Image``, ``ImageIndex``
 and ``Layer`` are the protocols every source produces and every sink consumes.
 """
 
-from containerregistry.v1._config import Config, ConfigFile, HealthConfig, History, RootFS
-from containerregistry.v1._errors import (
-    ConfigParseError,
-    ManifestParseError,
-    ParseError,
-    PlatformParseError,
-    TimeParseError,
-)
-from containerregistry.v1._gojson import GoStruct, go_json_dumps, go_quote
-from containerregistry.v1._hash import BadHashError, Hash
-from containerregistry.v1._manifest import Descriptor, IndexManifest, Manifest
-from containerregistry.v1._platform import Platform
-from containerregistry.v1._protocols import Image, ImageIndex, Layer, Update
-from containerregistry.v1._time import Time
+from __future__ import annotations
+
+# Names load with their module on first use: `import containerregistry.v1` must stay
+# cheap (a `Hash` never needs dataclasses, the JSON documents or the protocols).
+# `typing.TYPE_CHECKING` would import typing, and with it `re`; mypy treats any
+# constant named TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from containerregistry.v1._config import Config, ConfigFile, HealthConfig, History, RootFS
+    from containerregistry.v1._errors import (
+        ConfigParseError,
+        ManifestParseError,
+        ParseError,
+        PlatformParseError,
+        TimeParseError,
+    )
+    from containerregistry.v1._gojson import GoStruct, go_json_dumps, go_quote
+    from containerregistry.v1._hash import BadHashError, Hash
+    from containerregistry.v1._manifest import Descriptor, IndexManifest, Manifest
+    from containerregistry.v1._platform import Platform
+    from containerregistry.v1._protocols import Image, ImageIndex, Layer, Update
+    from containerregistry.v1._time import Time
+
+_MODULE_OF = {
+    "BadHashError": "_hash",
+    "Config": "_config",
+    "ConfigFile": "_config",
+    "ConfigParseError": "_errors",
+    "Descriptor": "_manifest",
+    "GoStruct": "_gojson",
+    "Hash": "_hash",
+    "HealthConfig": "_config",
+    "History": "_config",
+    "Image": "_protocols",
+    "ImageIndex": "_protocols",
+    "IndexManifest": "_manifest",
+    "Layer": "_protocols",
+    "Manifest": "_manifest",
+    "ManifestParseError": "_errors",
+    "ParseError": "_errors",
+    "Platform": "_platform",
+    "PlatformParseError": "_errors",
+    "RootFS": "_config",
+    "Time": "_time",
+    "TimeParseError": "_errors",
+    "Update": "_protocols",
+    "go_json_dumps": "_gojson",
+    "go_quote": "_gojson",
+}
 
 __all__ = [
     "BadHashError",
@@ -46,3 +81,18 @@ __all__ = [
     "go_json_dumps",
     "go_quote",
 ]
+
+
+def __getattr__(attribute: str) -> object:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
