@@ -6,42 +6,90 @@ google-auth, then gcloud) for ``gcr.io``, ``*.gcr.io``, ``*.pkg.dev`` and
 with sizes and times) and :func:`walk` visits a whole tree of repositories.
 """
 
-from containerregistry.google._auth import (
-    ACCESS_TOKEN_USERNAME,
-    CLOUD_PLATFORM_SCOPE,
-    JSON_KEY_USERNAME,
-    REFRESH_MARGIN,
-    TOKEN_USERNAME,
-    AccessToken,
-    CredentialsTokenSource,
-    GcloudTokenSource,
-    ReusingTokenSource,
-    TokenSource,
-    TokenSourceAuthenticator,
-    application_default_authenticator,
-    gcloud_authenticator,
-    json_key_authenticator,
-    parse_gcloud_output,
-    service_account_authenticator,
-    token_authenticator,
-    token_source_authenticator,
-)
-from containerregistry.google._errors import GoogleAuthError, GoogleError, ListingError
-from containerregistry.google._keychain import (
-    HOSTS_ENV,
-    KEYCHAIN,
-    GoogleKeychain,
-    is_google_host,
-)
-from containerregistry.google._list import (
-    GCR_RETRY,
-    GOOGLE_PAGE_SIZE,
-    ListArgs,
-    ManifestInfo,
-    Tags,
-)
-from containerregistry.google._list import list_repository as list
-from containerregistry.google._walk import WalkFunction, walk
+from __future__ import annotations
+
+import builtins
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.google._auth import (
+        ACCESS_TOKEN_USERNAME,
+        CLOUD_PLATFORM_SCOPE,
+        JSON_KEY_USERNAME,
+        REFRESH_MARGIN,
+        TOKEN_USERNAME,
+        AccessToken,
+        CredentialsTokenSource,
+        GcloudTokenSource,
+        ReusingTokenSource,
+        TokenSource,
+        TokenSourceAuthenticator,
+        application_default_authenticator,
+        gcloud_authenticator,
+        json_key_authenticator,
+        parse_gcloud_output,
+        service_account_authenticator,
+        token_authenticator,
+        token_source_authenticator,
+    )
+    from containerregistry.google._errors import GoogleAuthError, GoogleError, ListingError
+    from containerregistry.google._keychain import (
+        HOSTS_ENV,
+        KEYCHAIN,
+        GoogleKeychain,
+        is_google_host,
+    )
+    from containerregistry.google._list import (
+        GCR_RETRY,
+        GOOGLE_PAGE_SIZE,
+        ListArgs,
+        ManifestInfo,
+        Tags,
+    )
+    from containerregistry.google._list import list_repository as list
+    from containerregistry.google._walk import WalkFunction, walk
+
+# Names load with their module on first use, so that importing the package (every
+# CLI start) pays only for what the command calls (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "ACCESS_TOKEN_USERNAME": "_auth",
+    "AccessToken": "_auth",
+    "application_default_authenticator": "_auth",
+    "CLOUD_PLATFORM_SCOPE": "_auth",
+    "CredentialsTokenSource": "_auth",
+    "gcloud_authenticator": "_auth",
+    "GcloudTokenSource": "_auth",
+    "GCR_RETRY": "_list",
+    "GOOGLE_PAGE_SIZE": "_list",
+    "GoogleAuthError": "_errors",
+    "GoogleError": "_errors",
+    "GoogleKeychain": "_keychain",
+    "HOSTS_ENV": "_keychain",
+    "is_google_host": "_keychain",
+    "json_key_authenticator": "_auth",
+    "JSON_KEY_USERNAME": "_auth",
+    "KEYCHAIN": "_keychain",
+    "list": "_list",
+    "ListArgs": "_list",
+    "ListingError": "_errors",
+    "ManifestInfo": "_list",
+    "parse_gcloud_output": "_auth",
+    "REFRESH_MARGIN": "_auth",
+    "ReusingTokenSource": "_auth",
+    "service_account_authenticator": "_auth",
+    "Tags": "_list",
+    "token_authenticator": "_auth",
+    "token_source_authenticator": "_auth",
+    "TOKEN_USERNAME": "_auth",
+    "TokenSource": "_auth",
+    "TokenSourceAuthenticator": "_auth",
+    "walk": "_walk",
+    "WalkFunction": "_walk",
+}
+_ORIGINAL_NAME: dict[str, str] = {
+    "list": "list_repository",
+}
 
 __all__ = [
     "ACCESS_TOKEN_USERNAME",
@@ -78,3 +126,17 @@ __all__ = [
     "token_source_authenticator",
     "walk",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = getattr(loaded, _ORIGINAL_NAME.get(attribute, attribute))
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> builtins.list[str]:  # `list` here is list_repository
+    return sorted({*globals(), *__all__})

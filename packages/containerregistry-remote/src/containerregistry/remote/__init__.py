@@ -6,39 +6,87 @@ registry holds; ``write``, ``write_index``, ``multi_write``, ``tag``, ``put`` an
 resuming broken uploads. ``list_tags``, ``catalog`` and ``referrers`` list what is there.
 """
 
-from containerregistry.remote._descriptor import Descriptor, get, head, image, index
-from containerregistry.remote._errors import (
-    BlobFetchError,
-    ManifestError,
-    OptionsError,
-    PlatformNotFoundError,
-    RemoteError,
-    Schema1Error,
-    UnexpectedMediaTypeError,
-    UploadError,
-)
-from containerregistry.remote._image import RemoteImage, Schema1Image
-from containerregistry.remote._index import RemoteIndex, matches_platform
-from containerregistry.remote._layer import RemoteLayer, layer
-from containerregistry.remote._list import catalog, catalog_page, list_tags
-from containerregistry.remote._options import (
-    DEFAULT_JOBS,
-    DEFAULT_PAGE_SIZE,
-    DEFAULT_PLATFORM,
-    OptionArgs,
-    Options,
-)
-from containerregistry.remote._referrers import fallback_tag, referrers
-from containerregistry.remote._write import (
-    Taggable,
-    delete,
-    multi_write,
-    put,
-    tag,
-    write,
-    write_index,
-    write_layer,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.remote._descriptor import Descriptor, get, head, image, index
+    from containerregistry.remote._errors import (
+        BlobFetchError,
+        ManifestError,
+        OptionsError,
+        PlatformNotFoundError,
+        RemoteError,
+        Schema1Error,
+        UnexpectedMediaTypeError,
+        UploadError,
+    )
+    from containerregistry.remote._image import RemoteImage, Schema1Image
+    from containerregistry.remote._index import RemoteIndex, matches_platform
+    from containerregistry.remote._layer import RemoteLayer, layer
+    from containerregistry.remote._list import catalog, catalog_page, list_tags
+    from containerregistry.remote._options import (
+        DEFAULT_JOBS,
+        DEFAULT_PAGE_SIZE,
+        DEFAULT_PLATFORM,
+        OptionArgs,
+        Options,
+    )
+    from containerregistry.remote._referrers import fallback_tag, referrers
+    from containerregistry.remote._write import (
+        Taggable,
+        delete,
+        multi_write,
+        put,
+        tag,
+        write,
+        write_index,
+        write_layer,
+    )
+
+# Names load with their module on first use, so that importing the package (every
+# CLI start) pays only for what the command calls (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "BlobFetchError": "_errors",
+    "catalog": "_list",
+    "catalog_page": "_list",
+    "DEFAULT_JOBS": "_options",
+    "DEFAULT_PAGE_SIZE": "_options",
+    "DEFAULT_PLATFORM": "_options",
+    "delete": "_write",
+    "Descriptor": "_descriptor",
+    "fallback_tag": "_referrers",
+    "get": "_descriptor",
+    "head": "_descriptor",
+    "image": "_descriptor",
+    "index": "_descriptor",
+    "layer": "_layer",
+    "list_tags": "_list",
+    "ManifestError": "_errors",
+    "matches_platform": "_index",
+    "multi_write": "_write",
+    "OptionArgs": "_options",
+    "Options": "_options",
+    "OptionsError": "_errors",
+    "PlatformNotFoundError": "_errors",
+    "put": "_write",
+    "referrers": "_referrers",
+    "RemoteError": "_errors",
+    "RemoteImage": "_image",
+    "RemoteIndex": "_index",
+    "RemoteLayer": "_layer",
+    "Schema1Error": "_errors",
+    "Schema1Image": "_image",
+    "tag": "_write",
+    "Taggable": "_write",
+    "UnexpectedMediaTypeError": "_errors",
+    "UploadError": "_errors",
+    "write": "_write",
+    "write_index": "_write",
+    "write_layer": "_write",
+}
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -79,3 +127,17 @@ __all__ = [
     "write_index",
     "write_layer",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = getattr(loaded, attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

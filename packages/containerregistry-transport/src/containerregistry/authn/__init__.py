@@ -6,43 +6,86 @@ docker's ``config.json``, podman's ``auth.json`` and ``docker-credential-*`` hel
 the way docker and go-containerregistry do.
 """
 
-from containerregistry.authn._authenticator import (
-    ANONYMOUS,
-    Authenticator,
-    Basic,
-    Bearer,
-    FromConfig,
-    from_config,
-    is_anonymous,
-)
-from containerregistry.authn._config import (
-    TOKEN_USERNAME,
-    AuthConfig,
-    AuthConfigError,
-    decode_auth,
-    encode_auth,
-)
-from containerregistry.authn._configfile import (
-    DEFAULT_AUTH_KEY,
-    ConfigFile,
-    config_key,
-    docker_config_dir,
-    find_config,
-)
-from containerregistry.authn._helper import CredentialHelper, CredentialHelperError
-from containerregistry.authn._keychain import (
-    DefaultKeychain,
-    Keychain,
-    RegistryResource,
-    RepositoryResource,
-    Resource,
-    default_keychain,
-    keychain_from_helper,
-    multi_keychain,
-    refreshing_keychain,
-    resource_keys,
-)
-from containerregistry.authn._login import LoginError, login, logout
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.authn._authenticator import (
+        ANONYMOUS,
+        Authenticator,
+        Basic,
+        Bearer,
+        FromConfig,
+        from_config,
+        is_anonymous,
+    )
+    from containerregistry.authn._config import (
+        TOKEN_USERNAME,
+        AuthConfig,
+        AuthConfigError,
+        decode_auth,
+        encode_auth,
+    )
+    from containerregistry.authn._configfile import (
+        DEFAULT_AUTH_KEY,
+        ConfigFile,
+        config_key,
+        docker_config_dir,
+        find_config,
+    )
+    from containerregistry.authn._helper import CredentialHelper, CredentialHelperError
+    from containerregistry.authn._keychain import (
+        DefaultKeychain,
+        Keychain,
+        RegistryResource,
+        RepositoryResource,
+        Resource,
+        default_keychain,
+        keychain_from_helper,
+        multi_keychain,
+        refreshing_keychain,
+        resource_keys,
+    )
+    from containerregistry.authn._login import LoginError, login, logout
+
+# Names load with their module on first use, so that importing the package (every
+# CLI start) pays only for what the command calls (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "ANONYMOUS": "_authenticator",
+    "AuthConfig": "_config",
+    "AuthConfigError": "_config",
+    "Authenticator": "_authenticator",
+    "Basic": "_authenticator",
+    "Bearer": "_authenticator",
+    "config_key": "_configfile",
+    "ConfigFile": "_configfile",
+    "CredentialHelper": "_helper",
+    "CredentialHelperError": "_helper",
+    "decode_auth": "_config",
+    "DEFAULT_AUTH_KEY": "_configfile",
+    "default_keychain": "_keychain",
+    "DefaultKeychain": "_keychain",
+    "docker_config_dir": "_configfile",
+    "encode_auth": "_config",
+    "find_config": "_configfile",
+    "from_config": "_authenticator",
+    "FromConfig": "_authenticator",
+    "is_anonymous": "_authenticator",
+    "Keychain": "_keychain",
+    "keychain_from_helper": "_keychain",
+    "login": "_login",
+    "LoginError": "_login",
+    "logout": "_login",
+    "multi_keychain": "_keychain",
+    "refreshing_keychain": "_keychain",
+    "RegistryResource": "_keychain",
+    "RepositoryResource": "_keychain",
+    "Resource": "_keychain",
+    "resource_keys": "_keychain",
+    "TOKEN_USERNAME": "_config",
+}
 
 __all__ = [
     "ANONYMOUS",
@@ -78,3 +121,17 @@ __all__ = [
     "refreshing_keychain",
     "resource_keys",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = getattr(loaded, attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

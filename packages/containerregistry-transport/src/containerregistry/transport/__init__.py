@@ -6,45 +6,98 @@ exchange, refresh, scope escalation), retry with backoff, user agent and a
 redacting debug log. Registry failures surface as :class:`RegistryError`.
 """
 
-from containerregistry.transport._basic import BasicLayer, authorization_header
-from containerregistry.transport._bearer import (
-    CLIENT_ID,
-    BearerLayer,
-    Token,
-    bearer_challenges,
-    fetch_token,
-    validate_realm,
-)
-from containerregistry.transport._challenge import Challenge, parse_challenges, pick
-from containerregistry.transport._errors import (
-    MAX_ERROR_BODY,
-    TEMPORARY_ERROR_CODES,
-    TEMPORARY_STATUS_CODES,
-    Diagnostic,
-    RegistryError,
-    TransportError,
-    check_response,
-    error_from_response,
-    parse_diagnostics,
-)
-from containerregistry.transport._layer import Layer
-from containerregistry.transport._logger import LoggerLayer, redacting
-from containerregistry.transport._ping import PingResult, ping
-from containerregistry.transport._redact import redact_headers, redact_url
-from containerregistry.transport._retry import RETRY_STATUS_CODES, Retry, RetryLayer, no_retry
-from containerregistry.transport._scheme import SchemeLayer, canonical_address, matches_host
-from containerregistry.transport._session import (
-    DEFAULT_TIMEOUT,
-    Registry,
-    RegistrySession,
-    new,
-)
-from containerregistry.transport._useragent import (
-    DEFAULT_USER_AGENT,
-    VERSION,
-    UserAgentLayer,
-    user_agent,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.transport._basic import BasicLayer, authorization_header
+    from containerregistry.transport._bearer import (
+        CLIENT_ID,
+        BearerLayer,
+        Token,
+        bearer_challenges,
+        fetch_token,
+        validate_realm,
+    )
+    from containerregistry.transport._challenge import Challenge, parse_challenges, pick
+    from containerregistry.transport._errors import (
+        MAX_ERROR_BODY,
+        TEMPORARY_ERROR_CODES,
+        TEMPORARY_STATUS_CODES,
+        Diagnostic,
+        RegistryError,
+        TransportError,
+        check_response,
+        error_from_response,
+        parse_diagnostics,
+    )
+    from containerregistry.transport._layer import Layer
+    from containerregistry.transport._logger import LoggerLayer, redacting
+    from containerregistry.transport._ping import PingResult, ping
+    from containerregistry.transport._redact import redact_headers, redact_url
+    from containerregistry.transport._retry import RETRY_STATUS_CODES, Retry, RetryLayer, no_retry
+    from containerregistry.transport._scheme import SchemeLayer, canonical_address, matches_host
+    from containerregistry.transport._session import (
+        DEFAULT_TIMEOUT,
+        Registry,
+        RegistrySession,
+        new,
+    )
+    from containerregistry.transport._useragent import (
+        DEFAULT_USER_AGENT,
+        VERSION,
+        UserAgentLayer,
+        user_agent,
+    )
+
+# Names load with their module on first use, so that importing the package (every
+# CLI start) pays only for what the command calls (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "authorization_header": "_basic",
+    "BasicLayer": "_basic",
+    "bearer_challenges": "_bearer",
+    "BearerLayer": "_bearer",
+    "canonical_address": "_scheme",
+    "Challenge": "_challenge",
+    "check_response": "_errors",
+    "CLIENT_ID": "_bearer",
+    "DEFAULT_TIMEOUT": "_session",
+    "DEFAULT_USER_AGENT": "_useragent",
+    "Diagnostic": "_errors",
+    "error_from_response": "_errors",
+    "fetch_token": "_bearer",
+    "Layer": "_layer",
+    "LoggerLayer": "_logger",
+    "matches_host": "_scheme",
+    "MAX_ERROR_BODY": "_errors",
+    "new": "_session",
+    "no_retry": "_retry",
+    "parse_challenges": "_challenge",
+    "parse_diagnostics": "_errors",
+    "pick": "_challenge",
+    "ping": "_ping",
+    "PingResult": "_ping",
+    "redact_headers": "_redact",
+    "redact_url": "_redact",
+    "redacting": "_logger",
+    "Registry": "_session",
+    "RegistryError": "_errors",
+    "RegistrySession": "_session",
+    "Retry": "_retry",
+    "RETRY_STATUS_CODES": "_retry",
+    "RetryLayer": "_retry",
+    "SchemeLayer": "_scheme",
+    "TEMPORARY_ERROR_CODES": "_errors",
+    "TEMPORARY_STATUS_CODES": "_errors",
+    "Token": "_bearer",
+    "TransportError": "_errors",
+    "user_agent": "_useragent",
+    "UserAgentLayer": "_useragent",
+    "validate_realm": "_bearer",
+    "VERSION": "_useragent",
+}
 
 __all__ = [
     "CLIENT_ID",
@@ -90,3 +143,17 @@ __all__ = [
     "user_agent",
     "validate_realm",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = getattr(loaded, attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
