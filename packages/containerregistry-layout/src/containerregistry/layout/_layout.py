@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 from containerregistry import types
+from containerregistry.files import atomic_file, write_atomically
 from containerregistry.layout._errors import BlobNotFoundError, InvalidLayoutError, LayoutError
-from containerregistry.layout._files import atomic_file, index_lock, write_atomically
 from containerregistry.layout._json import OCI_LAYOUT_BYTES, indented_index
+from containerregistry.layout._lock import index_lock
 from containerregistry.layout._views import LayoutImage, LayoutIndex, NamedVerifier
 from containerregistry.v1 import Descriptor, Hash, Image, ImageIndex, IndexManifest, Layer, Platform
 

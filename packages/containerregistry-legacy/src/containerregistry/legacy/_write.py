@@ -11,9 +11,9 @@ from typing import BinaryIO
 
 from containerregistry import types
 from containerregistry.archive import TarWriter
+from containerregistry.files import atomic_file
 from containerregistry.legacy._config import LayerConfigFile
 from containerregistry.legacy._errors import HistoryMismatchError, LegacyTarballError
-from containerregistry.legacy._files import atomic_file
 from containerregistry.name import DEFAULT_TAG, Digest, Tag
 from containerregistry.tarball import ManifestDescriptor, manifest_to_json
 from containerregistry.v1 import (

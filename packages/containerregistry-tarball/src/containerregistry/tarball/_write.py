@@ -9,9 +9,9 @@ from typing import BinaryIO
 
 from containerregistry import types
 from containerregistry.archive import TarWriter
+from containerregistry.files import atomic_file
 from containerregistry.name import DEFAULT_TAG, Digest, Tag
 from containerregistry.tarball._errors import TarballError
-from containerregistry.tarball._files import atomic_file
 from containerregistry.tarball._manifest import MANIFEST_NAME, ManifestDescriptor, manifest_to_json
 from containerregistry.v1 import Descriptor, Hash, Image, Layer, Update
 

@@ -1,0 +1,52 @@
+"""Writing a file under a temporary name and renaming it into place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from typing import BinaryIO
+
+
+def temp_name(target: str | os.PathLike[str]) -> str:
+    """Return a fresh hidden name beside ``target`` (same directory, so the rename is atomic)."""
+    directory, base = os.path.split(os.fspath(target))
+    return os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str], *, durable: bool = False) -> Iterator[BinaryIO]:
+    """Yield a new file beside ``path``; rename it onto ``path`` only if the block succeeds.
+
+    The file is created with mode 0666 less the umask, as a plain ``open`` (and Go's
+    ``os.Create``) would. On any error the temporary file is removed and ``path`` is
+    left as it was. ``durable`` (default False) also fsyncs the file before the
+    rename and the directory after it, so the new content survives a crash.
+    """
+    target = os.fspath(path)
+    temp = temp_name(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    if durable:
+        directory = os.open(os.path.dirname(target) or ".", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes, *, durable: bool = False) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_file` (``durable`` as there)."""
+    with atomic_file(path, durable=durable) as handle:
+        handle.write(data)

@@ -1,0 +1,54 @@
+"""Files appear whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import stat
+
+import pytest
+
+from containerregistry.files import atomic_file, temp_name, write_atomically
+
+
+@pytest.mark.parametrize("durable", [False, True], ids=["plain", "durable"])
+def test_the_file_appears_only_when_the_block_succeeds(
+    tmp_path: pathlib.Path, durable: bool
+) -> None:
+    target = tmp_path / "out.tar"
+    with atomic_file(target, durable=durable) as handle:
+        handle.write(b"new")
+        assert not target.exists()
+    assert target.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["out.tar"]
+
+
+def test_a_failure_leaves_the_previous_file_and_no_temporary(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "index.json"
+    target.write_bytes(b"old")
+
+    def interrupted() -> None:
+        with atomic_file(target) as handle:
+            handle.write(b"half")
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError):
+        interrupted()
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["index.json"]
+
+
+def test_mode_follows_the_umask(tmp_path: pathlib.Path) -> None:
+    previous = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "f", b"x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(os.stat(tmp_path / "f").st_mode) == 0o640
+
+
+def test_temp_names_are_hidden_siblings_and_fresh(tmp_path: pathlib.Path) -> None:
+    first, second = temp_name(tmp_path / "a.tar"), temp_name(tmp_path / "a.tar")
+    assert first != second
+    assert os.path.dirname(first) == str(tmp_path)
+    assert os.path.basename(first).startswith(".a.tar.")
