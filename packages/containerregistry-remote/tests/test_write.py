@@ -241,3 +241,41 @@ def test_a_corrupt_source_never_becomes_a_blob(registry: Served, other_registry:
     assert other_registry.recorder.requests("PUT", "/manifests/") == []
     with pytest.raises(RegistryError):
         remote.get(other_registry.ref("copy:v1"), **OPTS)
+
+
+class _SourceThatBreaks:
+    """A layer whose blob breaks on the network mid-read and cannot be opened again."""
+
+    def __init__(self, layer: Any) -> None:
+        self._layer = layer
+        self.opened = 0
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._layer, attribute)
+
+    def compressed(self) -> Any:
+        from containerregistry.transport import TransportError
+
+        self.opened += 1
+        if self.opened > 1:
+            raise TransportError("GET source blob: unexpected status code 503")
+
+        class Breaking:
+            def read(self, size: int = -1) -> bytes:
+                raise TransportError("GET source blob: connection reset by peer")
+
+            def close(self) -> None:
+                pass
+
+        return Breaking()
+
+
+def test_a_source_that_cannot_be_reopened_fails_with_its_own_error(registry: Served) -> None:
+    from containerregistry.transport import TransportError
+
+    layer = _SourceThatBreaks(random_layer(10_000, 5))
+    with pytest.raises(TransportError, match="503") as info:
+        remote.write_layer(registry.ref("app:v1").context, layer, **OPTS)  # type: ignore[arg-type]
+    assert type(info.value) is TransportError  # not the uploader's private wrapper
+    assert layer.opened == FAST_RETRY.attempts  # one try per attempt, then the error
+    assert registry.recorder.requests("PUT", "/blobs/uploads/") == []

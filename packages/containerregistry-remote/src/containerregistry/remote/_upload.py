@@ -260,6 +260,8 @@ class BlobUploader:
         try:
             while True:
                 try:
+                    # Inside the try: reopening the source after a break can fail too.
+                    source.seek(offset)
                     with no_retry():
                         location = self._send(location, source, offset, size, key)
                         final = digest if digest is not None else layer.digest()
@@ -294,7 +296,6 @@ class BlobUploader:
                     offset = 0
                 else:
                     location, offset = status
-                source.seek(offset)
         finally:
             source.close()
 
