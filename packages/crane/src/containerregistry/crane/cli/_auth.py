@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
@@ -17,6 +16,8 @@ NOT_FOUND = "credentials not found in native keychain"
 
 def go_json(fields: dict[str, str]) -> str:
     """Encode ``fields`` as Go's ``json.Encoder`` does (HTML characters escaped), plus ``\\n``."""
+    import json
+
     text = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
     for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(char, escaped)

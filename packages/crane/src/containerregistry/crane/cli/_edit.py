@@ -10,10 +10,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import shlex
-import subprocess
 import sys
-import tempfile
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -55,6 +52,10 @@ def _interactive() -> bool:
 
 def _edit_in_editor(content: bytes, suffix: str) -> bytes:
     """Open ``content`` in ``$EDITOR`` (default ``vi``) and return what was saved."""
+    import shlex  # here, not at the top: every crane start imports this module
+    import subprocess
+    import tempfile
+
     editor = os.environ.get("EDITOR") or "vi"
     handle = tempfile.NamedTemporaryFile(prefix="crane-edit-", suffix=suffix, delete=False)  # noqa: SIM115
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -45,6 +44,8 @@ def _umask() -> int:
 
 def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
     """Return the image to export and a spool file to remove afterwards (for stdin)."""
+    import tempfile  # here, not at the top: every crane start imports this module
+
     from containerregistry import remote, tarball, types
 
     if source == "-":
@@ -69,6 +70,8 @@ def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
 
 
 def _export(ctx: typer.Context, source: str, destination: str) -> None:
+    import tempfile
+
     from containerregistry.crane._export import export
 
     image, spool = _source(ctx, source)
