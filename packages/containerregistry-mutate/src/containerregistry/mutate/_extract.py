@@ -11,20 +11,23 @@ import re
 import tarfile
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from containerregistry.archive import TarHeader, TarWriter
 from containerregistry.mutate._errors import MutateError, UnsafePathError
+from containerregistry.mutate._tarstream import TarStream
 
 if TYPE_CHECKING:
     from containerregistry.v1 import Image
 
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
-#: Bytes gathered before handing a piece to the reader: fewer, larger queue items.
-_PIECE = 256 << 10
-#: Pieces in flight between the writing thread and the reader; bounds memory use.
-_QUEUE_PIECES = 8
+#: Bytes gathered before handing a piece to the reader: fewer, larger queue items
+#: (a piece may exceed it by one write, at most a decompressed chunk of 1 MiB).
+_PIECE = 1 << 20
+#: Pieces in flight between the writing thread and the reader; with the pieces
+#: being built and read, bounds the memory in use to about 10 MiB.
+_QUEUE_PIECES = 4
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _DRAIN = 1 << 20
 
@@ -120,22 +123,20 @@ class _Flattener:
         link becomes a regular file with the target's header (links share the
         inode: mode, owner and times are the target's) and the others link to it.
         """
-        with tarfile.open(fileobj=stream, mode="r|") as archive:
-            for info in archive:
-                if not info.isreg():
-                    continue
-                links = orphans.pop(clean_name(info.name), None)
-                if not links:
-                    continue
-                (first, _), *others = links
-                self._writer.add(
-                    _renamed(TarHeader.from_tarinfo(info), first), archive.extractfile(info)
-                )
-                for other, link in others:
-                    header = TarHeader.from_tarinfo(link)
-                    self._writer.add(dataclasses.replace(header, name=other, linkname=first))
-                if not orphans:
-                    break
+        archive = TarStream(stream)
+        for info in archive:
+            if not info.isreg():
+                continue
+            links = orphans.pop(clean_name(info.name), None)
+            if not links:
+                continue
+            (first, _), *others = links
+            self._writer.add(_renamed(TarHeader.from_tarinfo(info), first), _data(archive, info))
+            for other, link in others:
+                header = TarHeader.from_tarinfo(link)
+                self._writer.add(dataclasses.replace(header, name=other, linkname=first))
+            if not orphans:
+                break
 
     def _layer(
         self, stream: BinaryIO
@@ -149,35 +150,35 @@ class _Flattener:
         opaque_here: list[str] = []
         written_here: set[str] = set()
         orphans: dict[str, list[tuple[str, tarfile.TarInfo]]] = {}
-        with tarfile.open(fileobj=stream, mode="r|") as archive:
-            for info in archive:
-                name = clean_name(info.name)
-                if name == ".":
-                    continue  # the root itself
-                directory, base = posixpath.split(name)
-                if base == _OPAQUE:
-                    opaque_here.append(directory)
+        archive = TarStream(stream)
+        for info in archive:
+            name = clean_name(info.name)
+            if name == ".":
+                continue  # the root itself
+            directory, base = posixpath.split(name)
+            if base == _OPAQUE:
+                opaque_here.append(directory)
+                continue
+            whiteout = base.startswith(_WHITEOUT)
+            if whiteout:
+                name = posixpath.join(directory, base[len(_WHITEOUT) :])
+            if name in self._seen or self._hidden(name):
+                continue
+            self._seen[name] = whiteout or not info.isdir()
+            if whiteout:
+                continue
+            if (info.issym() or info.islnk()) and _link_escapes(name, info):
+                continue
+            if info.islnk():
+                target = clean_name(info.linkname)
+                if target not in written_here:
+                    orphans.setdefault(target, []).append((name, info))
                     continue
-                whiteout = base.startswith(_WHITEOUT)
-                if whiteout:
-                    name = posixpath.join(directory, base[len(_WHITEOUT) :])
-                if name in self._seen or self._hidden(name):
-                    continue
-                self._seen[name] = whiteout or not info.isdir()
-                if whiteout:
-                    continue
-                if (info.issym() or info.islnk()) and _link_escapes(name, info):
-                    continue
-                if info.islnk():
-                    target = clean_name(info.linkname)
-                    if target not in written_here:
-                        orphans.setdefault(target, []).append((name, info))
-                        continue
-                header = TarHeader.from_tarinfo(info)
-                if header.name != name:
-                    header = _renamed(header, name)
-                self._writer.add(header, archive.extractfile(info) if info.isreg() else None)
-                written_here.add(name)
+            header = TarHeader.from_tarinfo(info)
+            if header.name != name:
+                header = _renamed(header, name)
+            self._writer.add(header, _data(archive, info) if info.isreg() else None)
+            written_here.add(name)
         return opaque_here, orphans
 
 
@@ -192,6 +193,11 @@ def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
         stream.close()
 
 
+def _data(archive: TarStream, info: tarfile.TarInfo) -> IO[bytes]:
+    # The writer only reads the data and writes what it gets to the sink.
+    return cast("IO[bytes]", archive.body(info))
+
+
 def _renamed(header: TarHeader, name: str) -> TarHeader:
     return dataclasses.replace(header, name=name)
 
@@ -201,23 +207,32 @@ class _Cancelled(Exception):
 
 
 class _QueueSink:
-    """What the tar writer writes to: pieces go to a bounded queue for the reader."""
+    """What the tar writer writes to: pieces go to a bounded queue for the reader.
+
+    Writes are gathered as they come (headers as bytes, file data as views of
+    the decompressor's immutable chunks) and joined once, into one piece of about
+    :data:`_PIECE` bytes: one copy, one queue hand-off per piece.
+    """
 
     def __init__(self, pieces: queue.Queue[bytes | BaseException | None], stop: threading.Event):
         self._pieces = pieces
         self._stop = stop
-        self._buffer = bytearray()
+        self._parts: list[bytes | memoryview] = []
+        self._size = 0
 
-    def write(self, data: bytes) -> int:
-        self._buffer += data
-        if len(self._buffer) >= _PIECE:
+    def write(self, data: bytes | memoryview) -> int:
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= _PIECE:
             self.flush()
         return len(data)
 
     def flush(self) -> None:
-        if self._buffer:
-            self.put(bytes(self._buffer))
-            self._buffer.clear()
+        if self._parts:
+            piece = b"".join(self._parts)
+            self._parts.clear()
+            self._size = 0
+            self.put(piece)
 
     def put(self, item: bytes | BaseException | None) -> None:
         while True:
@@ -238,7 +253,7 @@ class _ExtractReader(io.RawIOBase):
         self._pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(_QUEUE_PIECES)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._current = b""
+        self._current = memoryview(b"")
         self._offset = 0
         self._done = False
 
@@ -281,7 +296,7 @@ class _ExtractReader(io.RawIOBase):
                 if isinstance(item, MutateError):
                     raise item
                 raise MutateError(f"flattening the image failed: {item}") from item
-            self._current, self._offset = item, 0
+            self._current, self._offset = memoryview(item), 0
         count = min(len(buffer), len(self._current) - self._offset)
         buffer[:count] = self._current[self._offset : self._offset + count]
         self._offset += count

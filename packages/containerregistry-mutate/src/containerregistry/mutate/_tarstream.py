@@ -1,0 +1,252 @@
+"""A fast single-pass tar reader: :mod:`tarfile`'s header rules, large reads, no data copies.
+
+``tarfile``'s stream mode reads its source 10 KiB at a time, shifts its buffer
+with a copy on every read and copies file data again through its file objects,
+which costs more than inflating the layer. :class:`TarStream` reads the source in
+the large chunks the decompressor produces, lets :class:`tarfile.TarInfo` parse
+each header (so PAX, GNU long names, sparse maps and every quirk are read exactly
+as ``tarfile`` reads them) and hands file data out as ``memoryview`` slices of
+those chunks, never copied.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zlib
+from collections.abc import Iterator
+from typing import Any, BinaryIO, cast
+
+#: Bytes asked of the source at a time (the gzip decompressor hands out 1 MiB).
+_READ_SIZE = 4 << 20
+_EMPTY = memoryview(b"")
+# tarfile's header errors, which its stubs do not list.
+_EOF_HEADER: type[Exception] = getattr(tarfile, "EOFHeaderError")  # noqa: B009
+_EMPTY_HEADER: type[Exception] = getattr(tarfile, "EmptyHeaderError")  # noqa: B009
+_INVALID_HEADER: type[Exception] = getattr(tarfile, "InvalidHeaderError")  # noqa: B009
+_TRUNCATED_HEADER: type[Exception] = getattr(tarfile, "TruncatedHeaderError")  # noqa: B009
+_SUBSEQUENT_HEADER: type[Exception] = getattr(tarfile, "SubsequentHeaderError")  # noqa: B009
+#: adler32's low half is 1 + the byte sum mod 65521: exact for up to 256 bytes.
+_SUM_SPAN = 256
+#: Types whose header :meth:`_TarInfo.frombuf` decodes itself (others go to tarfile).
+_FAST_TYPES = frozenset(b"0123456x\x00")
+
+
+def _octal(field: bytes | bytearray) -> int:
+    """A numeric field as tarfile's ``nti`` reads octal text; ValueError otherwise."""
+    if field[0] in (0o200, 0o377):
+        raise ValueError("base-256")  # rare: left to tarfile
+    end = field.find(b"\x00")
+    return int((field if end < 0 else field[:end]).strip() or b"0", 8)
+
+
+def _text(field: bytes | bytearray, encoding: str, errors: str) -> str:
+    end = field.find(b"\x00")
+    return (field if end < 0 else field[:end]).decode(encoding, errors)
+
+
+class _TarInfo(tarfile.TarInfo):
+    """``TarInfo`` whose header decoding is quicker for the usual headers.
+
+    ``tarfile``'s ``frombuf`` sums the header twice through ``struct`` and calls a
+    helper per field; this one sums it with adler32 and reads octal fields at once.
+    Whatever it does not handle the same way (base-256 numbers, sparse and unusual
+    types, signed checksums, bad headers) goes to ``tarfile``'s own code, so the
+    results and errors are tarfile's.
+    """
+
+    @classmethod
+    def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> _TarInfo:
+        if len(buf) != tarfile.BLOCKSIZE or buf[156] not in _FAST_TYPES:
+            return super().frombuf(buf, encoding, errors)
+        total = (zlib.adler32(buf[:_SUM_SPAN]) & 0xFFFF) + (zlib.adler32(buf[_SUM_SPAN:]) & 0xFFFF)
+        total -= 2
+        try:
+            checksum = _octal(buf[148:156])
+            if not total or checksum != 256 + total - sum(buf[148:156]):
+                raise ValueError("not a plain header")
+            mode, uid, gid = _octal(buf[100:108]), _octal(buf[108:116]), _octal(buf[116:124])
+            size, mtime = _octal(buf[124:136]), _octal(buf[136:148])
+            devmajor, devminor = _octal(buf[329:337]), _octal(buf[337:345])
+        except ValueError:
+            return super().frombuf(buf, encoding, errors)
+        obj = cls()
+        obj.name = _text(buf[0:100], encoding, errors)
+        obj.mode, obj.uid, obj.gid, obj.size, obj.mtime = mode, uid, gid, size, mtime
+        obj.chksum = checksum
+        obj.type = bytes(buf[156:157])
+        obj.linkname = _text(buf[157:257], encoding, errors)
+        obj.uname = _text(buf[265:297], encoding, errors)
+        obj.gname = _text(buf[297:329], encoding, errors)
+        obj.devmajor, obj.devminor = devmajor, devminor
+        prefix = _text(buf[345:500], encoding, errors)
+        # The same rules as tarfile's frombuf: V7 directories, trailing slashes, prefix.
+        if obj.type == tarfile.AREGTYPE and obj.name.endswith("/"):
+            obj.type = tarfile.DIRTYPE
+        if obj.type == tarfile.DIRTYPE:
+            obj.name = obj.name.rstrip("/")
+        if prefix:
+            obj.name = prefix + "/" + obj.name
+        return obj
+
+
+class TarStream:
+    """Iterates over the entries of the tar in ``source`` (a stream read once).
+
+    Iterating yields :class:`tarfile.TarInfo` objects as ``tarfile.open(mode="r|")``
+    does (same names, fields, PAX records and errors); :meth:`body` gives the data
+    of the entry just yielded. Data not read is skipped when iteration moves on.
+    The source is not closed.
+    """
+
+    #: What :meth:`tarfile.TarInfo.fromtarfile` reads of the archive it is given
+    #: (this object stands in for a ``TarFile``): the same defaults as tarfile's.
+    encoding = tarfile.ENCODING
+    errors = "surrogateescape"
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self._chunk = b""
+        self._view = _EMPTY
+        self._pos = 0  # in the chunk
+        self._base = 0  # stream offset of the chunk's first byte
+        #: Where the next header starts (set by ``TarInfo`` as it parses a member).
+        self.offset = 0
+        #: Global PAX records (``g`` entries), shared with ``TarInfo`` as in ``TarFile``.
+        self.pax_headers: dict[str, str] = {}
+        self.fileobj = self  # TarInfo reads headers through ``fileobj.read``/``tell``
+
+    # -- the file object TarInfo reads headers from -----------------------------
+
+    def _fill(self) -> bool:
+        """Replace the used-up chunk with the next one from the source; False at its end."""
+        data: bytes | bytearray | memoryview = self._source.read(_READ_SIZE)
+        if not data:
+            return False
+        if not isinstance(data, bytes):
+            data = bytes(data)
+        self._base += len(self._chunk)
+        self._chunk, self._view, self._pos = data, memoryview(data), 0
+        return True
+
+    def read(self, size: int) -> bytes:
+        """Return the next ``size`` bytes (fewer only at the end of the source)."""
+        chunk, start = self._chunk, self._pos
+        end = start + size
+        if end <= len(chunk):
+            self._pos = end
+            return chunk[start:end]
+        parts = [chunk[start:]]
+        self._pos = len(chunk)
+        needed = size - len(parts[0])
+        while needed and self._fill():
+            piece = self._chunk[:needed]
+            parts.append(piece)
+            self._pos = len(piece)
+            needed -= len(piece)
+        return b"".join(parts)
+
+    def tell(self) -> int:
+        """The stream offset of the next byte."""
+        return self._base + self._pos
+
+    def _skip(self, count: int) -> None:
+        while count:
+            available = len(self._chunk) - self._pos
+            if available >= count:
+                self._pos += count
+                return
+            count -= available
+            self._pos = len(self._chunk)
+            if not self._fill():
+                raise tarfile.ReadError("unexpected end of data")
+
+    # -- entries ------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[tarfile.TarInfo]:
+        while True:
+            info = self._next()
+            if info is None:
+                return
+            yield info
+
+    def _next(self) -> tarfile.TarInfo | None:
+        """The next member as ``TarFile.next`` reads it in stream mode, None at the end."""
+        self._skip(self.offset - self.tell())
+        try:
+            return _TarInfo.fromtarfile(self)  # type: ignore[arg-type]
+        except (_EOF_HEADER, _EMPTY_HEADER) as exc:
+            if self.offset == 0 and isinstance(exc, _EMPTY_HEADER):
+                raise tarfile.ReadError("empty file") from None
+        except (_INVALID_HEADER, _TRUNCATED_HEADER) as exc:
+            if self.offset == 0:
+                raise tarfile.ReadError(str(exc)) from None
+        except _SUBSEQUENT_HEADER as exc:
+            raise tarfile.ReadError(str(exc)) from None
+        return None  # tarfile, too, ends the archive at a zero or unreadable header
+
+    def body(self, info: tarfile.TarInfo) -> _Body:
+        """The data of ``info``, the entry just yielded (sparse files filled with zeros)."""
+        self._skip(info.offset_data - self.tell())
+        sparse: Any = info.sparse  # a list of (offset, size) pairs, whatever the stubs say
+        if sparse is not None:
+            return _SparseBody(self, cast("list[tuple[int, int]]", sparse), info.size)
+        return _Body(self, info.size)
+
+    def _take(self, limit: int) -> memoryview:
+        """Up to ``limit`` (> 0) bytes of the current chunk, as a view; empty at the end."""
+        if self._pos == len(self._chunk) and not self._fill():
+            return _EMPTY
+        start = self._pos
+        end = min(start + limit, len(self._chunk))
+        self._pos = end
+        return self._view[start:end]
+
+
+class _Body:
+    """File data of one entry: ``read`` returns views into the reader's chunks."""
+
+    def __init__(self, stream: TarStream, size: int) -> None:
+        self._stream = stream
+        self._remaining = size
+
+    def read(self, size: int = -1) -> memoryview:
+        if size < 0 or size > self._remaining:
+            size = self._remaining
+        if not size:
+            return _EMPTY
+        piece = self._stream._take(size)
+        if not piece:
+            raise tarfile.ReadError("unexpected end of data")
+        self._remaining -= len(piece)
+        return piece
+
+
+class _SparseBody(_Body):
+    """A GNU sparse file: the stored pieces at their offsets, zeros in the holes."""
+
+    def __init__(self, stream: TarStream, sparse: list[tuple[int, int]], size: int) -> None:
+        super().__init__(stream, size)
+        self._size = size
+        self._position = 0
+        self._pieces = [(offset, count) for offset, count in sparse if count]
+        self._stored = 0  # bytes of the current stored piece not yet read
+
+    def read(self, size: int = -1) -> memoryview:
+        if size < 0 or size > self._size - self._position:
+            size = self._size - self._position
+        if not size:
+            return _EMPTY
+        if not self._stored and self._pieces and self._pieces[0][0] == self._position:
+            self._stored = self._pieces.pop(0)[1]
+        if self._stored:
+            piece = self._stream._take(min(size, self._stored))
+            if not piece:
+                raise tarfile.ReadError("unexpected end of data")
+            self._stored -= len(piece)
+        else:
+            hole_end = self._pieces[0][0] if self._pieces else self._size
+            if hole_end <= self._position:
+                raise tarfile.ReadError("invalid sparse map: pieces overlap or are out of order")
+            piece = memoryview(bytes(min(size, hole_end - self._position)))
+        self._position += len(piece)
+        return piece
