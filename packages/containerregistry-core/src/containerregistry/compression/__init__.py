@@ -5,13 +5,32 @@ layers we compress are stable; ``decompress`` sniffs its input and passes
 uncompressed data through.
 """
 
-from containerregistry.compression._api import compress, decompress
-from containerregistry.compression._errors import (
-    CompressionError,
-    CompressionLevelError,
-    DecompressionError,
-)
-from containerregistry.compression._sniff import Compression, peek, sniff
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from containerregistry.compression._api import compress, decompress
+    from containerregistry.compression._errors import (
+        CompressionError,
+        CompressionLevelError,
+        DecompressionError,
+    )
+    from containerregistry.compression._sniff import Compression, peek, sniff
+
+# Names load with their module on first use, so that importing the package (every
+# CLI start) pays only for what the command calls (see "Cheap start").
+_MODULE_OF: dict[str, str] = {
+    "compress": "_api",
+    "Compression": "_sniff",
+    "CompressionError": "_errors",
+    "CompressionLevelError": "_errors",
+    "decompress": "_api",
+    "DecompressionError": "_errors",
+    "peek": "_sniff",
+    "sniff": "_sniff",
+}
 
 __all__ = [
     "Compression",
@@ -23,3 +42,17 @@ __all__ = [
     "peek",
     "sniff",
 ]
+
+
+def __getattr__(attribute: str) -> Any:
+    module = _MODULE_OF.get(attribute)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+    loaded = importlib.import_module(f"{__name__}.{module}")
+    value = getattr(loaded, attribute)
+    globals()[attribute] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
