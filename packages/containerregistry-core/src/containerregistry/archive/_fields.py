@@ -86,10 +86,11 @@ def put_string(block: bytearray, field: tuple[int, int], text: bytes) -> None:
 
 def put_octal(block: bytearray, field: tuple[int, int], value: int) -> None:
     """Write ``value`` as zero-padded octal with a NUL terminator (0 if it does not fit)."""
-    width = field[1]
+    start, width = field
     if not fits_in_octal(width, value):
         value = 0  # Go's last resort: the caller has recorded the value elsewhere
-    put_string(block, field, b"%0*o" % (width - 1, value))
+    # width - 1 digits exactly (the value fits) and the NUL: the whole field at once.
+    block[start : start + width] = b"%0*o\x00" % (width - 1, value)
 
 
 def put_numeric(block: bytearray, field: tuple[int, int], value: int) -> None:

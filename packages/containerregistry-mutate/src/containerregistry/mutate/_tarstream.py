@@ -32,16 +32,16 @@ _FAST_TYPES = frozenset(b"0123456x\x00")
 
 
 def _octal(field: bytes | bytearray) -> int:
-    """A numeric field as tarfile's ``nti`` reads octal text; ValueError otherwise."""
-    if field[0] in (0o200, 0o377):
-        raise ValueError("base-256")  # rare: left to tarfile
-    end = field.find(b"\x00")
-    return int((field if end < 0 else field[:end]).strip() or b"0", 8)
+    """A numeric field as tarfile's ``nti`` reads octal text; ValueError for anything else.
+
+    Base-256 numbers, and spaces that ``int`` does not skip but ``str.strip`` does,
+    raise here and are left to tarfile.
+    """
+    return int(field.split(b"\x00", 1)[0] or b"0", 8)
 
 
 def _text(field: bytes | bytearray, encoding: str, errors: str) -> str:
-    end = field.find(b"\x00")
-    return (field if end < 0 else field[:end]).decode(encoding, errors)
+    return field.split(b"\x00", 1)[0].decode(encoding, errors)
 
 
 class _TarInfo(tarfile.TarInfo):
