@@ -213,7 +213,7 @@ def _describe(fault: Fault) -> str:
 
 
 def _read_headers(reader: BinaryIO) -> list[tuple[str, str]]:
-    headers = []
+    headers: list[tuple[str, str]] = []
     while True:
         line = reader.readline(65536).decode("latin-1")
         if line in ("\r\n", "\n", ""):
@@ -223,7 +223,7 @@ def _read_headers(reader: BinaryIO) -> list[tuple[str, str]]:
 
 
 def _read_chunked(reader: BinaryIO) -> bytes:
-    parts = []
+    parts: list[bytes] = []
     while True:
         size = int(reader.readline(1024).split(b";")[0].strip() or b"0", 16)
         if size == 0:
