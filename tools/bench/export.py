@@ -113,10 +113,10 @@ def main() -> None:
         except RuntimeError:
             flags = [arg for path in layers for arg in ("-f", str(path))]
             run(crane("append", *flags, "-t", reference))
-        times, peaks, size = [], [], 0
+        times, cpus, peaks, size = [], [], [], 0
         for _ in range(args.runs):
             out.unlink(missing_ok=True)
-            argv = ["/usr/bin/time", "-f", "%M"]
+            argv = ["/usr/bin/time", "-f", "%U %S %M"]
             if args.stdout:
                 argv += ["sh", "-c", '"$@" > "$0"', str(out)]
             argv += crane("export", reference, "-" if args.stdout else str(out))
@@ -126,9 +126,14 @@ def main() -> None:
             if done.returncode != 0:
                 raise RuntimeError(f"crane export failed: {done.stderr.strip()[-800:]}")
             times.append(elapsed)
-            peaks.append(int(done.stderr.strip().splitlines()[-1]) / 1024)
+            user, system, peak = done.stderr.strip().splitlines()[-1].split()
+            peaks.append(int(peak) / 1024)
+            cpus.append(float(user) + float(system))
             size = out.stat().st_size
-            print(f"  run: {elapsed:.2f} s, {size / MB / elapsed:.0f} MB/s, {peaks[-1]:.0f} MB RSS")
+            print(
+                f"  run: {elapsed:.2f} s, {size / MB / elapsed:.0f} MB/s, {cpus[-1]:.1f} s CPU "
+                f"({size / MB / cpus[-1]:.0f} MB per CPU second), {peaks[-1]:.0f} MB RSS"
+            )
         out.unlink(missing_ok=True)
     finally:
         registry.stop()
@@ -137,7 +142,8 @@ def main() -> None:
     limits = ", ".join(f"inflate {name} {speed:.0f} MB/s" for name, speed in speeds.items())
     print(
         f"export of {size / MB:.0f} MB ({LAYERS} layers): median {seconds:.2f} s, "
-        f"{size / MB / seconds:.0f} MB/s of output, peak RSS {max(peaks):.0f} MB "
+        f"{size / MB / seconds:.0f} MB/s of output, {statistics.median(cpus):.1f} s CPU, "
+        f"peak RSS {max(peaks):.0f} MB "
         f"({limits}; load {os.getloadavg()[0]:.1f})"
     )
 
