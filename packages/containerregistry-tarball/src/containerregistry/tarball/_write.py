@@ -13,6 +13,7 @@ from containerregistry.files import atomic_file
 from containerregistry.name import DEFAULT_TAG, Digest, Tag
 from containerregistry.tarball._errors import TarballError
 from containerregistry.tarball._manifest import MANIFEST_NAME, ManifestDescriptor, manifest_to_json
+from containerregistry.tarball._readahead import ReadAhead
 from containerregistry.v1 import Descriptor, Hash, Image, Layer, Update
 
 Reference = Tag | Digest
@@ -148,10 +149,11 @@ class _Counting:
 
 def _copy_layer(writer: TarWriter, name: str, layer: Layer) -> None:
     size = layer.size()
-    with layer.compressed() as stream:
-        writer.add_file(name, stream, size=size)
+    # The next chunks are fetched (and hashed) on a thread while these are written.
+    with layer.compressed() as stream, ReadAhead(stream) as ahead:
+        writer.add_file(name, ahead.as_binary_io(), size=size)
         # Reading past the end verifies the digest (and catches a longer blob).
-        if stream.read(1):
+        if ahead.read(1):
             raise TarballError(
                 f"layer {layer.digest()} holds more than the {size} bytes it declares"
             )
