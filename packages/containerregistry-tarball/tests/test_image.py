@@ -11,6 +11,7 @@ import pytest
 from containerregistry import tarball, types
 from containerregistry.archive import TarWriter
 from containerregistry.name import new_tag
+from containerregistry.tarball import _layer, _measure, _spool
 from containerregistry.v1 import ConfigFile, Hash, RootFS
 
 
@@ -88,6 +89,48 @@ def test_compressed_layers_are_used_as_they_are(kit: Any) -> None:
     for ours, theirs in zip(img.layers(), source.layers(), strict=True):
         assert ours.compressed().read() == theirs.compressed().read()
         assert ours.uncompressed().read() == theirs.uncompressed().read()
+
+
+def test_pushing_compressed_layers_never_compresses_or_decompresses(
+    kit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = kit.make_image({"x": b"1" * 5000}, {"y": b"2"})
+    out = io.BytesIO()
+    tarball.write(new_tag("r/x:1"), source, out)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a compressed layer was compressed or decompressed")
+
+    for module, name in [
+        (_layer, "compress"),
+        (_layer, "decompress"),
+        (_measure, "decompress"),
+        (_spool, "compress"),
+    ]:
+        monkeypatch.setattr(module, name, forbidden)
+    img = tarball.image(kit.opener_of(out.getvalue()))
+    # What a push reads: the manifest (every layer's digest and size) and each blob.
+    assert img.raw_manifest() == source.raw_manifest()
+    for ours, theirs in zip(img.layers(), source.layers(), strict=True):
+        assert ours.compressed().read() == theirs.compressed().read()
+
+
+def test_uncompressed_layers_are_compressed_once(kit: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, tars, _ = _docker_save(kit)
+    calls = []
+    real = _spool.compress
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_spool, "compress", counting)
+    monkeypatch.setattr(_layer, "compress", counting)
+    img = tarball.image(kit.opener_of(data))
+    img.raw_manifest()
+    for layer, tar in zip(img.layers(), tars, strict=True):
+        assert layer.compressed().read() == kit.gzip_of(tar) == layer.compressed().read()
+    assert len(calls) == len(tars)
 
 
 def test_tag_picks_one_image(kit: Any) -> None:
