@@ -63,7 +63,6 @@ class BlobLayer:
         self._descriptor = descriptor
         self._spool = spool
         self._lock = threading.Lock()
-        self._keepalive: object = None
 
     @property
     def is_compressed_source(self) -> bool:
