@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tarfile
 from collections.abc import Mapping
 from types import TracebackType
 from typing import IO, Protocol
 
 from containerregistry.archive import _fields as f
+from containerregistry.archive._fast import encode_tarinfo
 from containerregistry.archive._header import (
     Plan,
     TarFormat,
@@ -21,6 +23,8 @@ from containerregistry.errors import ContainerRegistryError
 
 #: Entry data is copied in reads of this size, so a file is never held whole.
 _CHUNK_SIZE = 1 << 20
+#: Types whose entries carry no data, whatever their size field says.
+_HEADER_ONLY = frozenset([b"1", b"2", b"3", b"4", b"5", b"6"])
 
 
 class TarWriteError(ContainerRegistryError):
@@ -155,15 +159,29 @@ class TarWriter:
         )
         self._write_entry(header)
 
-    def add(self, header: TarHeader | tarfile.TarInfo, stream: IO[bytes] | None = None) -> None:
+    def add(
+        self,
+        header: TarHeader | tarfile.TarInfo,
+        stream: IO[bytes] | None = None,
+        *,
+        name: str | None = None,
+    ) -> None:
         """Add any entry; ``stream`` supplies ``header.size`` bytes for types that carry data.
 
         A :class:`tarfile.TarInfo` is converted with :meth:`TarHeader.from_tarinfo`
         (PAX format, as ggcr's ``mutate.Extract`` writes), so entries read with
         :mod:`tarfile` can be copied: ``writer.add(info, archive.extractfile(info))``.
+        ``name``, when given, replaces the header's name (default None: keep it).
         """
         if isinstance(header, tarfile.TarInfo):
+            entry_name = header.name if name is None else name
+            encoded = encode_tarinfo(header, entry_name)
+            if encoded is not None:
+                self._write_encoded(entry_name, encoded, header, stream)
+                return
             header = TarHeader.from_tarinfo(header)
+        if name is not None and name != header.name:
+            header = dataclasses.replace(header, name=name)
         self._write_entry(header, stream=stream)
 
     def close(self) -> None:
@@ -250,6 +268,28 @@ class TarWriter:
             padding = f.block_padding(data_size)
             if padding:
                 self._out.write(f.ZERO_BLOCK[:padding])
+        except BaseException as exc:
+            self._broken = exc
+            raise
+
+    def _write_encoded(
+        self, name: str, encoded: bytes, info: tarfile.TarInfo, stream: IO[bytes] | None
+    ) -> None:
+        """Write header bytes made by :func:`encode_tarinfo`, then the entry's data."""
+        self._check_usable()
+        data_size = 0 if info.type in _HEADER_ONLY else info.size
+        if data_size and stream is None:
+            raise TarHeaderError(
+                f"tar entry {name!r} declares {data_size} bytes but no stream was given"
+            )
+        try:
+            self._out.write(encoded)
+            if data_size:
+                assert stream is not None
+                self._copy(name, stream, data_size)
+                padding = -data_size % f.BLOCK_SIZE
+                if padding:
+                    self._out.write(f.ZERO_BLOCK[:padding])
         except BaseException as exc:
             self._broken = exc
             raise

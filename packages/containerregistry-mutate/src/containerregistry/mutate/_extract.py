@@ -174,10 +174,7 @@ class _Flattener:
                 if target not in written_here:
                     orphans.setdefault(target, []).append((name, info))
                     continue
-            header = TarHeader.from_tarinfo(info)
-            if header.name != name:
-                header = _renamed(header, name)
-            self._writer.add(header, _data(archive, info) if info.isreg() else None)
+            self._writer.add(info, _data(archive, info) if info.isreg() else None, name=name)
             written_here.add(name)
         return opaque_here, orphans
 
