@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import http.client
+import io
 import json
 import re
 import socket
@@ -49,6 +50,17 @@ _STATUS_BODIES = {
     429: ("application/json", {"code": "TOOMANYREQUESTS", "message": "injected: slow down"}),
     500: ("application/json", {"code": "UNKNOWN", "message": "injected: internal error"}),
 }
+
+#: The first byte of a TLS record carrying a handshake (a ClientHello).
+_TLS_HANDSHAKE = b"\x16"
+#: What a plain HTTP server answers to a TLS hello or a malformed request line.
+_BAD_REQUEST = (400, "Bad Request", [("Connection", "close")], b"malformed request line\n")
+_NOT_TLS = (
+    400,
+    "Bad Request",
+    [("Connection", "close")],
+    b"Client sent an HTTPS request to an HTTP server.\n",
+)
 
 #: Hop-by-hop headers, never forwarded; the proxy frames each message itself.
 _HOP = frozenset(
@@ -151,12 +163,22 @@ class FaultProxy:
             with self._lock:
                 self._connections.discard(conn)
 
-    def _one(self, conn: socket.socket, reader: BinaryIO) -> bool:
+    def _one(self, conn: socket.socket, reader: io.BufferedReader) -> bool:
         """Handle one request; return whether the connection stays open."""
+        if reader.peek(1)[:1] == _TLS_HANDSHAKE:
+            # A client trying https first (the ping does): answer at once as a plain
+            # HTTP server does. Waiting for a request line would hold the client until
+            # its TLS handshake times out (30 s), as the hello rarely holds a newline.
+            _send(conn, *_NOT_TLS, head=False)
+            return False
         line = reader.readline(65536)
         if not line:
             return False
-        method, target, _ = line.decode("latin-1").split(" ", 2)
+        parts = line.decode("latin-1").split(" ", 2)
+        if len(parts) != 3:
+            _send(conn, *_BAD_REQUEST, head=False)
+            return False
+        method, target, _ = parts
         headers = _read_headers(reader)
         names = {k.lower(): v for k, v in headers}
         length = int(names.get("content-length", "0") or 0)
