@@ -29,6 +29,11 @@ _SUBSEQUENT_HEADER: type[Exception] = getattr(tarfile, "SubsequentHeaderError") 
 _SUM_SPAN = 256
 #: Types whose header :meth:`_TarInfo.frombuf` decodes itself (others go to tarfile).
 _FAST_TYPES = frozenset(b"0123456x\x00")
+_HEADER_ERROR: type[Exception] = getattr(tarfile, "HeaderError")  # noqa: B009
+_BLOCK = tarfile.BLOCKSIZE
+_PAX_TYPE = tarfile.XHDTYPE
+_PAX_NAME_FIELDS: frozenset[str] = frozenset(getattr(tarfile, "PAX_NAME_FIELDS"))  # noqa: B009
+_SUPPORTED_TYPES: tuple[bytes, ...] = tarfile.SUPPORTED_TYPES
 
 
 def _octal(field: bytes | bytearray) -> int:
@@ -88,6 +93,78 @@ class _TarInfo(tarfile.TarInfo):
             obj.name = prefix + "/" + obj.name
         return obj
 
+    def _proc_pax(self, archive: Any) -> tarfile.TarInfo:
+        """Read a PAX ``x`` header's records as tarfile does, without its regexes.
+
+        Only the usual block is read here: records framed exactly (``"<len> k=v\\n"``,
+        filling the block's data), within the chunk in hand, with no ``hdrcharset``
+        or GNU sparse records. Anything else (and ``g`` headers) goes to tarfile's
+        own code, before a byte is consumed.
+        """
+        stream = archive.fileobj
+        size = self.size
+        padded = -(-size // _BLOCK) * _BLOCK
+        buf = stream._peek(padded) if self.type == _PAX_TYPE else None
+        records = None if buf is None else _pax_records(buf, size)
+        if records is None:
+            general = super()._proc_pax(archive)  # type: ignore[misc]
+            return cast("tarfile.TarInfo", general)
+        stream._pos += padded
+        headers: dict[str, str] = archive.pax_headers.copy()
+        errors = archive.errors
+        for keyword, value in records:
+            key = keyword.decode("utf-8", errors)
+            if key in _PAX_NAME_FIELDS:
+                try:
+                    text = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = value.decode(archive.encoding, errors)
+            else:
+                text = value.decode("utf-8", errors)
+            headers[key] = text
+        try:
+            following: Any = self.fromtarfile(archive)
+        except _HEADER_ERROR as exc:
+            raise _SUBSEQUENT_HEADER(str(exc)) from None
+        following._apply_pax_info(headers, archive.encoding, errors)
+        following.offset = self.offset
+        if "size" in headers:
+            # The size in the records replaces the header's: the next header moves.
+            offset = following.offset_data
+            if following.isreg() or following.type not in _SUPPORTED_TYPES:
+                offset += -(-following.size // _BLOCK) * _BLOCK
+            archive.offset = offset
+        return cast("tarfile.TarInfo", following)
+
+
+def _pax_records(buf: bytes, size: int) -> list[tuple[bytes, bytes]] | None:
+    """The (keyword, value) records in the first ``size`` bytes of ``buf``, or None.
+
+    None unless every record is framed exactly, they fill the ``size`` bytes, the
+    block goes on with a NUL (or ends), and no record could be read differently
+    by tarfile's versions (``hdrcharset``, GNU sparse maps).
+    """
+    if buf[size : size + 1] not in (b"", b"\x00") or b"hdrcharset=" in buf or b"GNU.sparse." in buf:
+        return None
+    records = []
+    pos = 0
+    while pos < size:
+        space = buf.find(b" ", pos, pos + 21)
+        if space <= pos:
+            return None
+        digits = buf[pos:space]
+        if not digits.isdigit():
+            return None
+        stop = pos + int(digits)
+        if stop - pos < 5 or stop > size or buf[stop - 1] != 0x0A:
+            return None
+        equals = buf.find(b"=", space + 1, stop - 1)
+        if equals <= space + 1:
+            return None
+        records.append((buf[space + 1 : equals], buf[equals + 1 : stop - 1]))
+        pos = stop
+    return records
+
 
 class TarStream:
     """Iterates over the entries of the tar in ``source`` (a stream read once).
@@ -144,6 +221,13 @@ class TarStream:
             self._pos = len(piece)
             needed -= len(piece)
         return b"".join(parts)
+
+    def _peek(self, size: int) -> bytes | None:
+        """The next ``size`` bytes if the chunk in hand holds them (not consumed), else None."""
+        start = self._pos
+        end = start + size
+        chunk = self._chunk
+        return chunk[start:end] if end <= len(chunk) else None
 
     def tell(self) -> int:
         """The stream offset of the next byte."""
