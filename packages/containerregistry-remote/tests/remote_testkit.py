@@ -91,6 +91,14 @@ class Recorder:
             sever(environ | {"wsgi.input": body})
             capture("500 Internal Server Error", [("Content-Length", "0")])
             return []
+        if action is not None and action.startswith("429"):  # "429" or "429 retry-after=7"
+            _, _, after = action.partition(" retry-after=")
+            counter.read(int(environ.get("CONTENT_LENGTH") or 0))  # the body, unused
+            seen.body_size = counter.count
+            hdrs = [("Content-Type", "application/json")]
+            hdrs += [("Retry-After", after)] if after else []
+            capture("429 Too Many Requests", hdrs)
+            return [b'{"errors":[{"code":"TOOMANYREQUESTS","message":"injected"}]}']
         if action == "not-found":
             body = b'{"errors":[{"code":"BLOB_UNKNOWN","message":"injected"}]}'
             capture("404 Not Found", [("Content-Type", "application/json")])

@@ -8,7 +8,7 @@ import pytest
 from remote_testkit import FAST_RETRY, MemoryIndex, Served, random_image, random_layer, sever
 
 from containerregistry import remote
-from containerregistry.transport import RegistryError
+from containerregistry.transport import RegistryError, Retry
 from containerregistry.v1 import Update
 
 OPTS: dict[str, Any] = {"retry": FAST_RETRY}
@@ -167,6 +167,58 @@ def test_an_upload_that_keeps_breaking_fails_clearly(registry: Served) -> None:
     registry.recorder.fault = always
     with pytest.raises(remote.UploadError, match="failed 3 times"):
         remote.write_layer(registry.repo("app"), layer, **OPTS)
+
+
+def _patch_429(retry_after: str | None, times: int = 1):  # type: ignore[no-untyped-def]
+    """A fault hook: the first ``times`` PATCHes are answered 429 (with ``Retry-After``)."""
+    count = {"n": 0}
+
+    def fault(environ: dict[str, Any], recorder: Any) -> str | None:
+        if environ["REQUEST_METHOD"] != "PATCH" or count["n"] >= times:
+            return None
+        count["n"] += 1
+        return "429" if retry_after is None else f"429 retry-after={retry_after}"
+
+    return fault
+
+
+@pytest.mark.parametrize(
+    ("chunk_size", "retry_after", "waits"),
+    [
+        pytest.param(None, "7", [7.0], id="streamed-waits-retry-after"),
+        pytest.param(60_000, "7", [7.0], id="chunked-waits-retry-after"),
+        pytest.param(None, "0", [0.0], id="retry-after-zero"),
+        pytest.param(None, None, [0.5], id="no-header-own-backoff"),
+    ],
+)
+def test_an_upload_answered_429_waits_what_the_registry_asked(
+    registry: Served, chunk_size: int | None, retry_after: str | None, waits: list[float]
+) -> None:
+    layer = random_layer(150_000, 11)
+    slept: list[float] = []
+    policy = Retry(attempts=3, backoff=0.5, jitter=0.0, sleep=slept.append)
+    registry.recorder.fault = _patch_429(retry_after)
+    remote.write_layer(registry.repo("app"), layer, chunk_size=chunk_size, retry=policy)
+    registry.recorder.fault = None
+    assert slept == waits
+    assert registry.recorder.requests("PATCH")[0].status == 429
+    got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
+    with got.compressed() as stream:
+        assert stream.read() == layer.blob
+
+
+def test_an_upload_asked_to_wait_beyond_max_retry_after_fails_at_once(registry: Served) -> None:
+    layer = random_layer(50_000, 12)
+    slept: list[float] = []
+    policy = Retry(attempts=3, max_retry_after=60.0, sleep=slept.append)
+    registry.recorder.fault = _patch_429("3600", times=1000)
+    with pytest.raises(remote.UploadError, match=r"wait 3600 s.*max_retry_after") as caught:
+        remote.write_layer(registry.repo("app"), layer, retry=policy)
+    assert isinstance(caught.value.__cause__, RegistryError)
+    assert caught.value.__cause__.retry_after == 3600.0
+    assert slept == []
+    assert len(registry.recorder.requests("PATCH")) == 1
+    assert len(registry.recorder.requests("DELETE", "/blobs/uploads/")) == 1
 
 
 def test_multi_write_sends_each_blob_once(registry: Served) -> None:

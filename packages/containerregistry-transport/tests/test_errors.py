@@ -63,6 +63,25 @@ def test_plain_body_and_head_messages(serve, kit):
     assert "HEAD responses have no body" in str(head)
 
 
+@pytest.mark.parametrize(
+    ("status", "header", "expected"),
+    [
+        pytest.param(429, "7", 7.0, id="429-seconds"),
+        pytest.param(503, "120", 120.0, id="503-seconds"),
+        pytest.param(429, "Thu, 01 Jan 1970 00:00:00 GMT", 0.0, id="429-date-in-the-past"),
+        pytest.param(429, "", None, id="429-without-header"),
+        pytest.param(429, "soon", None, id="429-unparseable"),
+        pytest.param(500, "7", None, id="500-ignores-header"),
+    ],
+)
+def test_retry_after_is_kept(serve, kit, status, header, expected):
+    headers = {"Content-Type": "application/json"} | ({"Retry-After": header} if header else {})
+    server = serve(lambda seen: kit.Reply(status, headers, b'{"errors":[]}'))
+    err = transport.error_from_response(requests.get(server.url + "/v2/"))
+    assert err.status == status
+    assert err.retry_after == expected
+
+
 def test_url_in_message_is_redacted(serve, kit):
     err = _error(serve, kit, 403, path="/blob?X-Amz-Signature=s3cr3t&digest=sha256:ab")
     assert "s3cr3t" not in str(err)

@@ -71,6 +71,20 @@ def test_retry_after_beyond_the_cap_returns_the_response(serve, kit):
     assert len(server.seen) == 1
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "expected"),
+    [
+        pytest.param(7.0, 7.0, id="honoured"),
+        pytest.param(60.0, 60.0, id="at-the-cap"),
+        pytest.param(61.0, None, id="beyond-the-cap-do-not-retry"),
+        pytest.param(None, 1.0, id="none-backoff"),
+    ],
+)
+def test_delay_takes_an_error_retry_after(retry_after, expected):
+    policy = transport.Retry(jitter=0.0)
+    assert policy.delay(1, retry_after=retry_after) == expected
+
+
 def test_connection_errors_are_retried_then_raised():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -3,7 +3,8 @@
 The upload is sent with the transport's retries turned off (a streamed body cannot
 be replayed blindly); instead, after a failure the upload's offset is asked from the
 registry (``GET`` on the upload URL, ``Range`` header) and the bytes from there on
-are sent again. When the registry has forgotten the upload it starts over.
+are sent again, after the retry policy's backoff or the ``Retry-After`` a 429 or 503
+asked for. When the registry has forgotten the upload it starts over.
 """
 
 from __future__ import annotations
@@ -257,6 +258,7 @@ class BlobUploader:
         offset = 0
         failures = 0
         policy = self.options.retry
+        wait: float | None
         try:
             while True:
                 try:
@@ -276,11 +278,23 @@ class BlobUploader:
                     source.chunk = b""
                     failures += 1
                     last: BaseException = exc.error
+                    wait = policy.delay(failures)
                 except (TransportError, RegistryError) as exc:
-                    if not _temporary(exc) or failures + 1 >= policy.attempts:
+                    # A 429 or 503 may say how long to wait (bounded by max_retry_after).
+                    after = exc.retry_after if isinstance(exc, RegistryError) else None
+                    wait = policy.delay(failures + 1, retry_after=after)
+                    if not _temporary(exc) or failures + 1 >= policy.attempts or wait is None:
                         self._cancel(location)
                         if not _temporary(exc):
                             raise
+                        if wait is None:
+                            raise UploadError(
+                                f"uploading blob {digest or '(stream)'} to "
+                                f"{self.repository.name}: the registry asked to wait "
+                                f"{after:.0f} s (more than the retry policy's "
+                                f"max_retry_after, {policy.max_retry_after:.0f} s); "
+                                f"try again later; last error: {exc}"
+                            ) from exc
                         raise UploadError(
                             f"uploading blob {digest or '(stream)'} to {self.repository.name} "
                             f"failed {failures + 1} times; last error: {exc}"
@@ -288,7 +302,7 @@ class BlobUploader:
                     failures += 1
                     last = exc
                 _log.info("upload of %s broke (%s); resuming", digest or "(stream)", last)
-                policy.sleep(policy.delay(failures) or 0.0)
+                policy.sleep(wait or 0.0)
                 status = self.status(location)
                 if status is None:
                     # The registry forgot the upload: start over from byte 0.

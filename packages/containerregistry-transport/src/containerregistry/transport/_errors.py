@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import json
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -24,6 +26,9 @@ TEMPORARY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 TEMPORARY_ERROR_CODES = frozenset(
     {"BLOB_UPLOAD_INVALID", "TOOMANYREQUESTS", "UNKNOWN", "UNAVAILABLE"}
 )
+
+#: Status codes whose ``Retry-After`` header is honoured (elsewhere it is ignored).
+RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
 
 
 class TransportError(ContainerRegistryError):
@@ -58,7 +63,10 @@ class RegistryError(TransportError):
     """A registry answered with an unexpected status.
 
     ``status`` is the HTTP status, ``errors`` the parsed OCI diagnostics (possibly
-    empty), ``method`` and ``url`` the request (the URL redacted).
+    empty), ``method`` and ``url`` the request (the URL redacted). ``retry_after`` is
+    the wait in seconds a 429 or 503 asked for in ``Retry-After`` (default None: no
+    such header, or another status); a caller that repeats the request bounds it with
+    :meth:`Retry.delay <containerregistry.transport.Retry.delay>`.
     """
 
     def __init__(
@@ -69,9 +77,11 @@ class RegistryError(TransportError):
         method: str = "",
         url: str = "",
         body: str = "",
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.errors = errors
+        self.retry_after = retry_after
         self._body = body
         super().__init__(self._describe(method, url), method=method, url=url)
 
@@ -107,6 +117,23 @@ class RegistryError(TransportError):
         if method == "HEAD":
             return f"{prefix}{text} (HEAD responses have no body, use GET for details)"
         return prefix + text
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
+
+    None when ``value`` is empty or neither form; a date in the past gives 0.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def parse_diagnostics(body: bytes) -> tuple[Diagnostic, ...]:
@@ -146,7 +173,19 @@ def error_from_response(response: requests.Response) -> RegistryError:
     # A raw body is shown only when it is short text that is not a structured error;
     # HTML error pages from proxies are cut to keep messages readable.
     text = "" if errors else body.decode("utf-8", "replace").strip()[:512]
-    return RegistryError(response.status_code, errors=errors, method=method, url=url, body=text)
+    retry_after = (
+        parse_retry_after(response.headers.get("Retry-After"))
+        if response.status_code in RETRY_AFTER_STATUS_CODES
+        else None
+    )
+    return RegistryError(
+        response.status_code,
+        errors=errors,
+        method=method,
+        url=url,
+        body=text,
+        retry_after=retry_after,
+    )
 
 
 def _read_limited(response: requests.Response) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import email.utils
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -13,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 import requests
 from requests.adapters import BaseAdapter
 
+from containerregistry.transport._errors import RETRY_AFTER_STATUS_CODES, parse_retry_after
 from containerregistry.transport._layer import Cert, Layer, Timeout, body_position, rewind
 
 #: The status codes retried by default (ggcr's list):
@@ -28,9 +28,6 @@ RETRY_STATUS_CODES = frozenset(
         522,  # Cloudflare's "connection timed out" to the origin
     }
 )
-
-#: Status codes whose ``Retry-After`` header is honoured.
-_RETRY_AFTER_CODES = frozenset({429, 503})
 
 _no_retry: contextvars.ContextVar[bool] = contextvars.ContextVar("no_retry", default=False)
 
@@ -79,31 +76,26 @@ class Retry:
         if self.backoff < 0 or self.factor < 1 or self.jitter < 0 or self.max_retry_after < 0:
             raise ValueError("Retry needs backoff >= 0, factor >= 1, jitter >= 0")
 
-    def delay(self, attempt: int, response: requests.Response | None = None) -> float | None:
+    def delay(
+        self,
+        attempt: int,
+        response: requests.Response | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> float | None:
         """Return how long to wait before try ``attempt + 1`` (``attempt`` counts from 1).
 
-        ``Retry-After`` of a 429 or 503 ``response`` (seconds or an HTTP date) wins
-        over the backoff; None means "do not retry" (it exceeds ``max_retry_after``).
+        ``Retry-After`` of a 429 or 503 ``response`` (seconds or an HTTP date), or
+        ``retry_after`` seconds (default None; a :class:`RegistryError`'s
+        ``retry_after``), wins over the backoff; None means "do not retry" (it exceeds
+        ``max_retry_after``).
         """
-        if response is not None and response.status_code in _RETRY_AFTER_CODES:
-            after = _parse_retry_after(response.headers.get("Retry-After"))
-            if after is not None:
-                return after if after <= self.max_retry_after else None
+        if response is not None and response.status_code in RETRY_AFTER_STATUS_CODES:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
         base = self.backoff * self.factor ** (attempt - 1)
         return base + base * self.jitter * random.random()
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _retryable_error(exc: requests.RequestException) -> bool:
