@@ -29,6 +29,11 @@ _SUBSEQUENT_HEADER: type[Exception] = getattr(tarfile, "SubsequentHeaderError") 
 _SUM_SPAN = 256
 #: Types whose header :meth:`_TarInfo.frombuf` decodes itself (others go to tarfile).
 _FAST_TYPES = frozenset(b"0123456x\x00")
+#: Decoded header fields that repeat from entry to entry, by their bytes.
+_IDS: dict[bytes, tuple[int, int, int]] = {}
+_DEVICES: dict[bytes, tuple[int, int]] = {}
+_OWNERS: dict[tuple[bytes, str, str], tuple[str, str]] = {}
+_CACHE_LIMIT = 4096
 _HEADER_ERROR: type[Exception] = getattr(tarfile, "HeaderError")  # noqa: B009
 _BLOCK = tarfile.BLOCKSIZE
 _PAX_TYPE = tarfile.XHDTYPE
@@ -63,27 +68,51 @@ class _TarInfo(tarfile.TarInfo):
     def frombuf(cls, buf: bytes | bytearray, encoding: str, errors: str) -> _TarInfo:
         if len(buf) != tarfile.BLOCKSIZE or buf[156] not in _FAST_TYPES:
             return super().frombuf(buf, encoding, errors)
+        if not isinstance(buf, bytes):
+            buf = bytes(buf)  # the field caches key on bytes
         total = (zlib.adler32(buf[:_SUM_SPAN]) & 0xFFFF) + (zlib.adler32(buf[_SUM_SPAN:]) & 0xFFFF)
         total -= 2
         try:
             checksum = _octal(buf[148:156])
             if not total or checksum != 256 + total - sum(buf[148:156]):
                 raise ValueError("not a plain header")
-            mode, uid, gid = _octal(buf[100:108]), _octal(buf[108:116]), _octal(buf[116:124])
+            # Mode and ids, device numbers, owner names: the same few values in a
+            # layer, decoded once (the size and time vary: read each time).
+            key = buf[100:124]
+            ids = _IDS.get(key)
+            if ids is None:
+                if len(_IDS) > _CACHE_LIMIT:
+                    _IDS.clear()
+                ids = _IDS[key] = (_octal(key[0:8]), _octal(key[8:16]), _octal(key[16:24]))
+            key = buf[329:345]
+            devices = _DEVICES.get(key)
+            if devices is None:
+                if len(_DEVICES) > _CACHE_LIMIT:
+                    _DEVICES.clear()
+                devices = _DEVICES[key] = (_octal(key[0:8]), _octal(key[8:16]))
             size, mtime = _octal(buf[124:136]), _octal(buf[136:148])
-            devmajor, devminor = _octal(buf[329:337]), _octal(buf[337:345])
         except ValueError:
             return super().frombuf(buf, encoding, errors)
+        owner_key = (buf[265:329], encoding, errors)
+        owners = _OWNERS.get(owner_key)
+        if owners is None:
+            if len(_OWNERS) > _CACHE_LIMIT:
+                _OWNERS.clear()
+            text = owner_key[0]
+            owners = _OWNERS[owner_key] = (
+                _text(text[:32], encoding, errors),
+                _text(text[32:], encoding, errors),
+            )
         obj = cls()
         obj.name = _text(buf[0:100], encoding, errors)
-        obj.mode, obj.uid, obj.gid, obj.size, obj.mtime = mode, uid, gid, size, mtime
+        obj.mode, obj.uid, obj.gid = ids
+        obj.size, obj.mtime = size, mtime
         obj.chksum = checksum
         obj.type = bytes(buf[156:157])
-        obj.linkname = _text(buf[157:257], encoding, errors)
-        obj.uname = _text(buf[265:297], encoding, errors)
-        obj.gname = _text(buf[297:329], encoding, errors)
-        obj.devmajor, obj.devminor = devmajor, devminor
-        prefix = _text(buf[345:500], encoding, errors)
+        obj.linkname = _text(buf[157:257], encoding, errors) if buf[157] else ""
+        obj.uname, obj.gname = owners
+        obj.devmajor, obj.devminor = devices
+        prefix = _text(buf[345:500], encoding, errors) if buf[345] else ""
         # The same rules as tarfile's frombuf: V7 directories, trailing slashes, prefix.
         if obj.type == tarfile.AREGTYPE and obj.name.endswith("/"):
             obj.type = tarfile.DIRTYPE
