@@ -30,6 +30,9 @@ _PIECE = 1 << 20
 _QUEUE_PIECES = 4
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _DRAIN = 1 << 20
+#: Chunks read ahead of the parser, and the size asked of the layer stream.
+_AHEAD = 4
+_READ_AHEAD = 4 << 20
 
 
 def clean_name(name: str) -> str:
@@ -213,13 +216,89 @@ class _Flattener:
 
 @contextlib.contextmanager
 def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
-    """Yield ``stream``, then read it to its end (so its digest is checked) and close it."""
+    """Yield ``stream``, read ahead on a thread, then read it to its end and close it.
+
+    Reading to the end checks the layer's digest. The thread fetches, verifies and
+    inflates the next chunks (work done outside the GIL) while the caller parses.
+    """
+    ahead = _ReadAhead(stream)
     try:
-        yield stream
-        while stream.read(_DRAIN):
+        yield cast("BinaryIO", ahead)
+        while ahead.read(_DRAIN):
             pass
     finally:
-        stream.close()
+        ahead.close()
+
+
+class _ReadAhead:
+    """Reads ``source`` on a thread, up to :data:`_AHEAD` chunks before the caller.
+
+    ``read`` returns the source's chunks in order (cut to ``size``), and raises
+    what the source raised, where it raised it. :meth:`close` stops the thread,
+    waits for it, then closes the source.
+    """
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self._chunks: queue.Queue[bytes | BaseException] = queue.Queue(_AHEAD)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._rest = memoryview(b"")
+        self._done = False
+
+    def _run(self) -> None:
+        item: bytes | BaseException
+        while not self._stop.is_set():
+            try:
+                data: bytes | bytearray | memoryview = self._source.read(_READ_AHEAD)
+                item = data if isinstance(data, bytes) else bytes(data)
+            except BaseException as exc:  # handed to the reader, which raises it
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    self._chunks.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
+
+    def read(self, size: int = -1) -> bytes:
+        rest = self._rest
+        if not rest:
+            if self._done:
+                return b""
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="mutate-read-ahead", daemon=True
+                )
+                self._thread.start()
+            item = self._chunks.get()
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            if not item:
+                self._done = True
+                return b""
+            if size < 0 or size >= len(item):
+                return item
+            rest = memoryview(item)
+        if size < 0 or size >= len(rest):
+            self._rest = memoryview(b"")
+            return rest.tobytes()
+        self._rest = rest[size:]
+        return rest[:size].tobytes()
+
+    def close(self) -> None:
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            while thread.is_alive():
+                try:
+                    self._chunks.get_nowait()
+                except queue.Empty:
+                    thread.join(0.05)
+        self._source.close()
 
 
 def _data(archive: TarStream, info: tarfile.TarInfo) -> IO[bytes]:
