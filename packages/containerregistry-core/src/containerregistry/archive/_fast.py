@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import struct
 import tarfile
+import zlib
 from collections.abc import Mapping
 
 from containerregistry.archive import _fields as f
 
-#: The ustar block: name, the five leading numbers (pre-formatted), the checksum
-#: as spaces, type, linkname, magic and version, uname, gname, the two device
-#: numbers (pre-formatted), then zeros (prefix and the rest).
-_BLOCK = struct.Struct("100s48s8sc100s8s32s32s16s167x")
-_NUMBERS = b"%07o\x00%07o\x00%07o\x00%011o\x00%011o\x00"
+#: The ustar block is a head (name and the five leading numbers), the checksum,
+#: and a tail from the type flag on: linkname, magic and version, uname, gname, the
+#: two device numbers (pre-formatted), then zeros (prefix and the rest).
+_HEAD = b"%s%07o\x00%07o\x00%07o\x00%011o\x00%011o\x00"
+_TAIL = struct.Struct("c100s8s32s32s16s167x")
 _DEVICES = b"%07o\x00%07o\x00"
 _MAGIC = f.MAGIC_USTAR + f.VERSION_USTAR
 _SPACES = b" " * 8
+_SPACES_SUM = 8 * ord(" ")
+#: Tails by (type, linkname, uname, gname, devmajor, devminor): a layer's entries
+#: share a few. None marks fields the general path must encode.
+_Tail = tuple[bytes, int, bytes]
+_TAILS: dict[tuple[bytes, str, str, str, int, int], _Tail | None] = {}
+_TAILS_LIMIT = 4096
+_UNKNOWN: _Tail = (b"", 0, b"")
 #: The ``x`` block of a PAX record set: its name, zero numbers and size, then zeros.
 _SPECIAL = struct.Struct("100s48s8sc100s8s247x")
 _SPECIAL_NUMBERS = b"0000000\x00" * 3 + b"%011o\x00" + b"00000000000\x00"
@@ -66,43 +74,61 @@ def _pax_seconds(text: str) -> int | None:
     return int(seconds)
 
 
+def _tail(
+    typeflag: bytes, linkname: str, uname: str, gname: str, devmajor: int, devminor: int
+) -> _Tail | None:
+    """The block from the type flag on, its byte sum and the encoded linkname; None if
+    these fields need the general path (non-ASCII or NUL, long owner names, big numbers).
+    """
+    if typeflag not in _TYPES:
+        return None
+    try:
+        link_b = linkname.encode("ascii")
+        uname_b = uname.encode("ascii")
+        gname_b = gname.encode("ascii")
+        devices = _DEVICES % (devmajor, devminor)
+    except (UnicodeEncodeError, TypeError):
+        return None  # surrogates too: only ASCII is written here; floats: general path
+    if (
+        b"\x00" in link_b
+        or b"\x00" in uname_b
+        or b"\x00" in gname_b
+        or len(uname_b) > 32
+        or len(gname_b) > 32
+        or not 0 <= devmajor < _OCTAL_8
+        or not 0 <= devminor < _OCTAL_8
+    ):
+        return None
+    tail = _TAIL.pack(typeflag, _field(link_b, 100), _MAGIC, uname_b, gname_b, devices)
+    return tail, f.byte_sum(tail.ljust(f.BLOCK_SIZE, b"\x00")), link_b
+
+
 def encode_tarinfo(info: tarfile.TarInfo, name: str) -> bytes | None:
     """The header bytes (PAX record entry, if any, then the ustar block) for ``info``.
 
     ``name`` replaces ``info.name``. The format is PAX, as ``TarHeader.from_tarinfo``
     chooses. Returns None unless the entry is a usual one (see the module docstring).
     """
-    typeflag = info.type
-    if typeflag not in _TYPES:
+    typeflag, linkname = info.type, info.linkname
+    tail_key = (typeflag, linkname, info.uname, info.gname, info.devmajor, info.devminor)
+    tail = _TAILS.get(tail_key, _UNKNOWN)
+    if tail is _UNKNOWN:
+        if len(_TAILS) >= _TAILS_LIMIT:
+            _TAILS.clear()
+        tail = _TAILS[tail_key] = _tail(*tail_key)
+    if tail is None:
         return None
+    tail_bytes, tail_sum, link_b = tail
     mode, uid, gid, size = info.mode, info.uid, info.gid, info.size
-    devmajor, devminor = info.devmajor, info.devminor
-    if not (
-        0 <= mode < _OCTAL_8
-        and 0 <= uid < _OCTAL_8
-        and 0 <= gid < _OCTAL_8
-        and 0 <= size < _OCTAL_12
-        and 0 <= devmajor < _OCTAL_8
-        and 0 <= devminor < _OCTAL_8
-    ):
+    if not (0 <= mode < _OCTAL_8 and 0 <= uid < _OCTAL_8 and 0 <= gid < _OCTAL_8):
         return None
-    linkname, uname, gname = info.linkname, info.uname, info.gname
+    if not 0 <= size < _OCTAL_12:
+        return None
     try:
         name_b = name.encode("ascii")
-        link_b = linkname.encode("ascii")
-        uname_b = uname.encode("ascii")
-        gname_b = gname.encode("ascii")
     except UnicodeEncodeError:
-        return None  # surrogates too: only ASCII is written here
-    if (
-        b"\x00" in name_b
-        or b"\x00" in link_b
-        or b"\x00" in uname_b
-        or b"\x00" in gname_b
-        or len(uname_b) > 32
-        or len(gname_b) > 32
-        or (typeflag in _NO_TRAILING_SLASH and name_b.endswith(b"/"))
-    ):
+        return None
+    if b"\x00" in name_b or (typeflag in _NO_TRAILING_SLASH and name_b.endswith(b"/")):
         return None
     given: Mapping[str, str] = info.pax_headers
     records: dict[bytes, bytes] = {}
@@ -119,8 +145,7 @@ def encode_tarinfo(info: tarfile.TarInfo, name: str) -> bytes | None:
     if not 0 <= mtime < _OCTAL_12:
         return None
     try:
-        numbers = _NUMBERS % (mode, uid, gid, size, mtime)
-        devices = _DEVICES % (devmajor, devminor)
+        head = _HEAD % (_field(name_b, 100).ljust(100, b"\x00"), mode, uid, gid, size, mtime)
     except TypeError:
         return None  # a float field: the general path
     if given:
@@ -134,12 +159,9 @@ def encode_tarinfo(info: tarfile.TarInfo, name: str) -> bytes | None:
             elif key == "linkpath":
                 if value == linkname:
                     records[b"linkpath"] = link_b
-            elif key == "uname":
-                if value == uname:
-                    records[b"uname"] = uname_b
-            elif key == "gname":
-                if value == gname:
-                    records[b"gname"] = gname_b
+            elif key == "uname" or key == "gname":
+                if value == getattr(info, key):  # ASCII: the tail holds it
+                    records[key.encode("ascii")] = value.encode("ascii")
             elif key in _NUMBER_KEYS:
                 if value == f"{getattr(info, _NUMBER_KEYS[key]):d}":
                     records[key.encode("ascii")] = value.encode("ascii")
@@ -154,19 +176,10 @@ def encode_tarinfo(info: tarfile.TarInfo, name: str) -> bytes | None:
             records[b"linkpath"] = link_b
     elif len(name_b) > 100 or len(link_b) > 100:
         return None  # USTAR may split the name: the general path decides
-    block = _checksummed(
-        _BLOCK.pack(
-            _field(name_b, 100),
-            numbers,
-            _SPACES,
-            typeflag,
-            _field(link_b, 100),
-            _MAGIC,
-            uname_b,
-            gname_b,
-            devices,
-        )
-    )
+    # The head (148 bytes, under 256: one adler32 gives its exact byte sum), the
+    # checksum field (counted as eight spaces), then the cached tail.
+    checksum = (zlib.adler32(head) & 0xFFFF) - 1 + _SPACES_SUM + tail_sum
+    block = b"%s%06o\x00 %s" % (head, checksum, tail_bytes)
     if not records:
         return block
     body = b"".join([f.format_pax_record(k, records[k]) for k in sorted(records)])
