@@ -7,6 +7,8 @@ and ``Layer`` are the protocols every source produces and every sink consumes.
 
 from __future__ import annotations
 
+from containerregistry.lazy import attach
+
 # Names load with their module on first use: `import containerregistry.v1` must stay
 # cheap (a `Hash` never needs dataclasses, the JSON documents or the protocols).
 # `typing.TYPE_CHECKING` would import typing, and with it `re`; mypy treats any
@@ -83,16 +85,4 @@ __all__ = [
 ]
 
 
-def __getattr__(attribute: str) -> object:
-    module = _MODULE_OF.get(attribute)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{module}"), attribute)
-    globals()[attribute] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

@@ -12,6 +12,8 @@ import builtins
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import attach
+
 if TYPE_CHECKING:
     from containerregistry.google._auth import (
         ACCESS_TOKEN_USERNAME,
@@ -70,7 +72,7 @@ _MODULE_OF: dict[str, str] = {
     "json_key_authenticator": "_auth",
     "JSON_KEY_USERNAME": "_auth",
     "KEYCHAIN": "_keychain",
-    "list": "_list",
+    "list": "_list:list_repository",
     "ListArgs": "_list",
     "ListingError": "_errors",
     "ManifestInfo": "_list",
@@ -87,10 +89,6 @@ _MODULE_OF: dict[str, str] = {
     "walk": "_walk",
     "WalkFunction": "_walk",
 }
-_ORIGINAL_NAME: dict[str, str] = {
-    "list": "list_repository",
-}
-
 __all__ = [
     "ACCESS_TOKEN_USERNAME",
     "CLOUD_PLATFORM_SCOPE",
@@ -128,15 +126,4 @@ __all__ = [
 ]
 
 
-def __getattr__(attribute: str) -> Any:
-    module = _MODULE_OF.get(attribute)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
-    loaded = importlib.import_module(f"{__name__}.{module}")
-    value = getattr(loaded, _ORIGINAL_NAME.get(attribute, attribute))
-    globals()[attribute] = value
-    return value
-
-
-def __dir__() -> builtins.list[str]:  # `list` here is list_repository
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import attach
+
 if TYPE_CHECKING:
     from containerregistry.transport._basic import BasicLayer, authorization_header
     from containerregistry.transport._bearer import (
@@ -145,15 +147,4 @@ __all__ = [
 ]
 
 
-def __getattr__(attribute: str) -> Any:
-    module = _MODULE_OF.get(attribute)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
-    loaded = importlib.import_module(f"{__name__}.{module}")
-    value = getattr(loaded, attribute)
-    globals()[attribute] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

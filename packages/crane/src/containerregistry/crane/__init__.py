@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import attach
+
 if TYPE_CHECKING:
     from containerregistry.crane._append import append, layer_from_path
     from containerregistry.crane._copy import REFUSING_TO_CLOBBER, copy, copy_repository
@@ -168,14 +170,4 @@ __all__ = [
 ]
 
 
-def __getattr__(attribute: str) -> Any:
-    module = _MODULE_OF.get(attribute)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
-    globals()[attribute] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

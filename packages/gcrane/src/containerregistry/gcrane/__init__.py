@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import attach
+
 if TYPE_CHECKING:
     from containerregistry.gcrane._copy import CopyReport, ImageCopy, copy, copy_repository
     from containerregistry.gcrane._errors import GcraneError, RepositoryCopyError
@@ -53,14 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(attribute: str) -> Any:
-    module = _MODULE_OF.get(attribute)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
-    globals()[attribute] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

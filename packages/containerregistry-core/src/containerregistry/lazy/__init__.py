@@ -1,0 +1,11 @@
+"""Packages whose public names load on first use.
+
+A package's ``__init__`` maps each public name to the private module defining it
+and calls :func:`attach`; importing the package then costs almost nothing, and a
+command that uses one name imports only that name's module. Type checkers see the
+real imports, which the package keeps under ``TYPE_CHECKING``.
+"""
+
+from containerregistry.lazy._attach import attach
+
+__all__ = ["attach"]
