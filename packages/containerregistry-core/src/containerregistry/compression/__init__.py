@@ -7,8 +7,7 @@ uncompressed data through.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -8,9 +8,7 @@ with sizes and times) and :func:`walk` visits a whole tree of repositories.
 
 from __future__ import annotations
 
-import builtins
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -8,8 +8,7 @@ resuming broken uploads. ``list_tags``, ``catalog`` and ``referrers`` list what 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -8,8 +8,7 @@ the way docker and go-containerregistry do.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -8,8 +8,7 @@ redacting debug log. Registry failures surface as :class:`RegistryError`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -7,8 +7,7 @@ tool lives in :mod:`containerregistry.crane.cli`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

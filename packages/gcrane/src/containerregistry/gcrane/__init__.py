@@ -8,8 +8,7 @@ destination lacks; :func:`untagged` finds the images no tag points at and
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from containerregistry.lazy import attach
 

@@ -36,8 +36,9 @@ def get(
 
     if registry_addr is None:
         registry_addr = sys.stdin.read().strip()
-    registry = name.new_registry(registry_addr, insecure=global_options(ctx).insecure)
-    found = authn.default_keychain().resolve(registry)
+    flags = global_options(ctx)
+    registry = name.new_registry(registry_addr, insecure=flags.insecure)
+    found = (flags.keychain or authn.default_keychain()).resolve(registry)
     if found is None or authn.is_anonymous(found):
         print(NOT_FOUND)
         raise typer.Exit(1)
@@ -104,7 +105,7 @@ def token(
     for entry in mount or []:
         for text in entry.split(","):
             scopes.append(options.repository(text).scope("pull"))
-    found = authn.default_keychain().resolve(repository)
+    found = (options.keychain or authn.default_keychain()).resolve(repository)
     session = transport.new(
         repository.registry,
         found if found is not None else authn.ANONYMOUS,
