@@ -65,6 +65,15 @@ def test_copy_through_a_pull_secret(api: FakeAPIServer, locked_registry: str) ->
 
 
 @pytest.mark.usefixtures("kubeconfig")
+def test_auth_get_answers_from_the_pull_secret(api: FakeAPIServer, locked_registry: str) -> None:
+    """kcrane as a docker credential helper hands out what the cluster's secret holds."""
+    pull_secret(api, locked_registry)
+    code, out, _ = run("auth", "get", locked_registry)
+    assert code == 0
+    assert json.loads(out) == {"Username": USER, "Secret": PASSWORD}
+
+
+@pytest.mark.usefixtures("kubeconfig")
 def test_crane_without_the_secret_is_refused(api: FakeAPIServer, locked_registry: str) -> None:
     push(locked_registry)
     pull_secret(api, locked_registry)
