@@ -6,14 +6,15 @@ import dataclasses
 
 from containerregistry.name._check import tag_problem
 from containerregistry.name._errors import BadNameError
-from containerregistry.name._registry import DEFAULT_REGISTRY, Registry
+from containerregistry.name._in_repository import InRepository
+from containerregistry.name._registry import DEFAULT_REGISTRY
 from containerregistry.name._repository import Repository, new_repository
 
 DEFAULT_TAG = "latest"
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class Tag:
+class Tag(InRepository):
     """A tagged reference such as ``index.docker.io/library/ubuntu:latest``.
 
     Build one with :func:`new_tag` or :func:`parse_reference`. ``str(tag)`` is the
@@ -39,36 +40,6 @@ class Tag:
             object.__setattr__(self, "original", self.name)
 
     @property
-    def context(self) -> Repository:
-        """The repository this tag belongs to."""
-        return self.repository
-
-    @property
-    def registry(self) -> Registry:
-        """The registry of the repository."""
-        return self.repository.registry
-
-    @property
-    def registry_str(self) -> str:
-        """The registry name, e.g. ``index.docker.io``."""
-        return self.repository.registry.registry_str
-
-    @property
-    def repository_str(self) -> str:
-        """The repository path, e.g. ``library/ubuntu``."""
-        return self.repository.repository_str
-
-    @property
-    def insecure(self) -> bool:
-        """Whether plain http is allowed for the registry."""
-        return self.repository.registry.insecure
-
-    @property
-    def scheme(self) -> str:
-        """``http`` or ``https``, as :attr:`Registry.scheme`."""
-        return self.repository.registry.scheme
-
-    @property
     def identifier(self) -> str:
         """The tag: what goes after ``/manifests/`` in a registry URL."""
         return self.tag_str
@@ -77,13 +48,6 @@ class Tag:
     def name(self) -> str:
         """The fully qualified form, e.g. ``index.docker.io/library/ubuntu:latest``."""
         return f"{self.repository.name}:{self.tag_str}"
-
-    def scope(self, action: str) -> str:
-        """The token scope for ``action`` on the repository."""
-        return self.repository.scope(action)
-
-    def __str__(self) -> str:
-        return self.original
 
     def __repr__(self) -> str:
         flag = ", insecure=True" if self.insecure else ""
