@@ -38,7 +38,7 @@ try:
     main()
 except SystemExit as done:
     code = done.code
-heavy = ("requests", "docker", "rich", "containerregistry.remote", "pydantic")
+heavy = ("typer", "requests", "docker", "rich", "containerregistry.remote", "pydantic")
 sys.stderr.write(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}))
 """
 
@@ -54,5 +54,37 @@ def test_help_and_version_skip_heavy_imports(argv: list[str]) -> None:
     )
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["code"] == 0
-    # pydantic: typer 0.29 imports it to coerce any non-bool parameter; reported upstream.
-    assert [m for m in report["loaded"] if m != "pydantic"] == []
+    assert report["loaded"] == []
+
+
+def _help(columns: int, *, through_typer: bool) -> subprocess.CompletedProcess[str]:
+    """``crane --help`` at ``columns`` columns, by ``main`` or by Typer itself."""
+    script = (
+        "from containerregistry.crane.cli import build_app, run\n"
+        "run(build_app('crane'), 'crane', ['--help'])\n"
+        if through_typer
+        else "import sys\nsys.argv[1:] = ['--help']\n"
+        "from containerregistry.crane.cli import main\nmain()\n"
+    )
+    env = _env()
+    env["COLUMNS"] = str(columns)
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("columns", [80, 120, 400])
+def test_quick_help_is_what_typer_prints(columns: int) -> None:
+    quick = _help(columns, through_typer=False)
+    typer_help = _help(columns, through_typer=True)
+    assert (quick.returncode, quick.stderr) == (0, "")
+    assert quick.stdout == typer_help.stdout
+    assert quick.stdout.startswith("Usage: crane [OPTIONS] COMMAND [ARGS]...\n")
+
+
+def test_narrow_terminals_get_typers_wrapping() -> None:
+    narrow = _help(60, through_typer=False)
+    assert narrow.returncode == 0
+    assert narrow.stdout == _help(60, through_typer=True).stdout
+    assert narrow.stdout != _help(80, through_typer=False).stdout
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60

@@ -104,3 +104,30 @@ def test_help_costs_no_more_than_cranes() -> None:
     crane = _cpu_seconds([sys.executable, "-m", "containerregistry.crane.cli", "--help"])
     gcrane = _cpu_seconds([sys.executable, "-m", "containerregistry.gcrane.cli", "--help"])
     assert gcrane - crane < 0.050, f"gcrane --help {gcrane:.3f} s, crane --help {crane:.3f} s"
+
+
+def test_quick_help_is_what_typer_prints() -> None:
+    """``gcrane --help`` answered without Typer is byte for byte Typer's own help."""
+    env = dict(os.environ, COLUMNS="100")
+    quick = subprocess.run(
+        [sys.executable, "-m", "containerregistry.gcrane.cli", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    through_typer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from containerregistry.crane.cli import run\n"
+            "from containerregistry.gcrane.cli import build_app\n"
+            "run(build_app(), 'gcrane', ['--help'])",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert quick.stdout == through_typer.stdout
+    assert "  gc " in quick.stdout

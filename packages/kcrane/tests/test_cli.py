@@ -232,3 +232,31 @@ def test_help_loads_neither_kubernetes_nor_google_auth(tool: str) -> None:
     assert report == {"code": 0, "loaded": []}
     assert done.stdout.startswith(f"Usage: {tool} [OPTIONS] COMMAND [ARGS]...")
     assert f"{tool} is a tool for managing container images." in done.stdout
+
+
+@pytest.mark.parametrize("tool", ["kcrane", "krane"])
+def test_quick_help_is_what_typer_prints(tool: str) -> None:
+    """``kcrane --help`` answered without Typer is byte for byte Typer's own help."""
+    env = dict(os.environ, COLUMNS="100")
+    quick = subprocess.run(
+        [sys.executable, "-c", _PROBE, f"/usr/local/bin/{tool}", "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    through_typer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from containerregistry.crane.cli import run\n"
+            "from containerregistry.kcrane.cli import build_app\n"
+            f"run(build_app({tool!r}), {tool!r}, ['--help'])",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert quick.stdout == through_typer.stdout
+    assert "--image-pull-secret" in quick.stdout

@@ -7,10 +7,10 @@ uncompressed data through.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.compression._api import compress, decompress
     from containerregistry.compression._errors import (

@@ -8,10 +8,10 @@ with sizes and times) and :func:`walk` visits a whole tree of repositories.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.google._auth import (
         ACCESS_TOKEN_USERNAME,

@@ -8,10 +8,10 @@ resuming broken uploads. ``list_tags``, ``catalog`` and ``referrers`` list what 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.remote._descriptor import Descriptor, get, head, image, index
     from containerregistry.remote._errors import (

@@ -8,10 +8,10 @@ the way docker and go-containerregistry do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.authn._authenticator import (
         ANONYMOUS,

@@ -8,10 +8,10 @@ redacting debug log. Registry failures surface as :class:`RegistryError`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.transport._basic import BasicLayer, authorization_header
     from containerregistry.transport._bearer import (

@@ -7,10 +7,10 @@ tool lives in :mod:`containerregistry.crane.cli`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost ``crane --help`` what laziness saves it.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.crane._append import append, layer_from_path
     from containerregistry.crane._copy import REFUSING_TO_CLOBBER, copy, copy_repository

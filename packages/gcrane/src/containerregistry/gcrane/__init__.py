@@ -8,10 +8,10 @@ destination lacks; :func:`untagged` finds the images no tag points at and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from containerregistry.lazy import attach
 
+# Not typing's: importing typing would cost every first import what laziness saves.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.gcrane._copy import CopyReport, ImageCopy, copy, copy_repository
     from containerregistry.gcrane._errors import GcraneError, RepositoryCopyError

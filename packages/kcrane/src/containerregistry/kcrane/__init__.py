@@ -4,6 +4,12 @@
 :mod:`containerregistry.kcrane.cli` is the ``kcrane`` (alias ``krane``) command.
 """
 
-from containerregistry.kcrane._keychain import KcraneKeychain
+from containerregistry.lazy import attach
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from containerregistry.kcrane._keychain import KcraneKeychain
 
 __all__ = ["KcraneKeychain"]
+
+__getattr__, __dir__ = attach(__name__, {"KcraneKeychain": "_keychain"}, __all__)

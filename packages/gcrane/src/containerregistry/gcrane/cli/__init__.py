@@ -1,39 +1,35 @@
 """The gcrane command-line interface: crane's commands with ``ls``, ``copy`` and
 ``auth`` replaced by Google-aware ones, ``gc`` added, and Google's keychain first.
 
-:func:`build_app` makes the application; :func:`main` runs ``gcrane``.
+:func:`build_app` makes the application; :func:`main` runs ``gcrane``. Importing
+this package does not import Typer, and ``gcrane --help`` never needs it.
 """
 
 from __future__ import annotations
 
-from typing import NoReturn
+import sys
 
-import typer
+from containerregistry.lazy import attach
 
-from containerregistry.crane.cli import build_app as build_crane_app
-from containerregistry.crane.cli import run
-from containerregistry.gcrane._keychain import KEYCHAIN
-from containerregistry.gcrane.cli import _copy, _gc, _ls
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+    from containerregistry.gcrane.cli._app import REPLACED, build_app
 
 __all__ = ["REPLACED", "build_app", "main"]
 
-#: crane's commands gcrane replaces with its own.
-REPLACED = frozenset({"ls", "copy", "cp"})
-
-
-def build_app(name: str = "gcrane") -> typer.Typer:
-    """Build gcrane (named ``name``, default ``gcrane``): crane's app with gcrane's
-    keychain (which crane's ``auth get``/``token`` use too), crane's ``ls`` and
-    ``copy``/``cp`` replaced, and ``gc`` added."""
-    app = build_crane_app(name, keychain=KEYCHAIN)
-    app.info.help = f"{name} is a tool for managing container images, specifically for GCR"
-    app.registered_commands = [c for c in app.registered_commands if c.name not in REPLACED]
-    app.registered_groups = [g for g in app.registered_groups if g.name not in REPLACED]
-    for module in (_copy, _gc, _ls):
-        module.register(app)
-    return app
+__getattr__, __dir__ = attach(__name__, {"REPLACED": "_app", "build_app": "_app"}, __all__)
 
 
 def main() -> NoReturn:
     """Run ``gcrane`` on ``sys.argv``; every failure exits with code 1 (crane's ``run``)."""
+    from containerregistry.crane.cli._quick import answer
+    from containerregistry.gcrane.cli._root_help import ROOT_HELP
+
+    if answer("gcrane", sys.argv[1:], ROOT_HELP):
+        sys.exit(0)
+    from containerregistry.crane.cli._run import run
+    from containerregistry.gcrane.cli._app import build_app
+
     run(build_app(), "gcrane")

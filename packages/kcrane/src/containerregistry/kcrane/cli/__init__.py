@@ -1,34 +1,28 @@
 """The kcrane command-line interface (alias krane): crane's commands with the k8schain.
 
 :func:`build_app` makes the application; :func:`main` runs ``kcrane`` or ``krane``.
+Importing this package does not import Typer, and ``kcrane --help`` never needs it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
 
-import typer
+from containerregistry.lazy import attach
 
-from containerregistry.crane.cli import build_app as build_crane_app
-from containerregistry.crane.cli import run
-from containerregistry.kcrane._keychain import KcraneKeychain
-from containerregistry.kcrane.cli._root import add_kubernetes_flags
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
+
+    from containerregistry.kcrane.cli._app import build_app
 
 __all__ = ["NAMES", "build_app", "main"]
 
+__getattr__, __dir__ = attach(__name__, {"build_app": "_app"}, __all__)
+
 #: The names the tool answers to: ours, and ggcr's ``krane``.
 NAMES = ("kcrane", "krane")
-
-
-def build_app(name: str = "kcrane") -> typer.Typer:
-    """Build kcrane (named ``name``, default ``kcrane``): every crane command, whose
-    credentials come from the k8schain, and the global flags ``--namespace``,
-    ``--service-account``, ``--image-pull-secret`` and ``--no-cluster``."""
-    app = build_crane_app(name, keychain=KcraneKeychain())
-    add_kubernetes_flags(app)
-    return app
 
 
 def _invoked_as() -> str:
@@ -39,5 +33,13 @@ def _invoked_as() -> str:
 
 def main() -> NoReturn:
     """Run ``kcrane`` (or ``krane``); every failure exits with code 1, as crane's."""
+    from containerregistry.crane.cli._quick import answer
+    from containerregistry.kcrane.cli._root_help import ROOT_HELP
+
     name = _invoked_as()
+    if answer(name, sys.argv[1:], ROOT_HELP):
+        sys.exit(0)
+    from containerregistry.crane.cli._run import run
+    from containerregistry.kcrane.cli._app import build_app
+
     run(build_app(name), name)

@@ -1,0 +1,18 @@
+"""The kcrane application: every crane command, with the k8schain and its flags."""
+
+from __future__ import annotations
+
+import typer
+
+from containerregistry.crane.cli import build_app as build_crane_app
+from containerregistry.kcrane._keychain import KcraneKeychain
+from containerregistry.kcrane.cli._root import add_kubernetes_flags
+
+
+def build_app(name: str = "kcrane") -> typer.Typer:
+    """Build kcrane (named ``name``, default ``kcrane``): every crane command, whose
+    credentials come from the k8schain, and the global flags ``--namespace``,
+    ``--service-account``, ``--image-pull-secret`` and ``--no-cluster``."""
+    app = build_crane_app(name, keychain=KcraneKeychain())
+    add_kubernetes_flags(app)
+    return app
