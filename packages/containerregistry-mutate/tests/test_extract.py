@@ -130,7 +130,12 @@ CASES = [
 @pytest.mark.parametrize(("layers", "want"), CASES)
 def test_flatten(kit: Any, layers: list[list[tuple[Any, ...]]], want: list[Any]) -> None:
     with mutate.extract(_image(kit, *layers)) as stream:
-        assert _listing(stream) == want
+        flat = stream.read()
+    assert _listing(io.BytesIO(flat)) == want
+    # extract_to writes the same bytes on the calling thread.
+    written = io.BytesIO()
+    mutate.extract_to(_image(kit, *layers), written)
+    assert written.getvalue() == flat
 
 
 @pytest.mark.parametrize(
@@ -150,6 +155,15 @@ def test_unsafe_names_are_rejected(kit: Any, name: str) -> None:
         pytest.raises(mutate.UnsafePathError, match="unsafe tar path"),
     ):
         stream.read()
+
+
+def test_extract_to_raises_what_extract_does(kit: Any) -> None:
+    unsafe = _image(kit, [("file", "fine", b"f"), ("file", "../escape", b"x")])
+    with pytest.raises(mutate.UnsafePathError, match=r"unsafe tar path '\.\./escape'"):
+        mutate.extract_to(unsafe, io.BytesIO())
+    broken = mutate.append_layers(empty.image, _TrackingLayer(b"not a tar at all" * 64))
+    with pytest.raises(mutate.MutateError, match=r"^flattening the image failed: "):
+        mutate.extract_to(broken, io.BytesIO())
 
 
 def test_entries_are_pax_and_times_kept(kit: Any) -> None:

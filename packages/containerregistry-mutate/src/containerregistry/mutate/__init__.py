@@ -10,7 +10,7 @@ from containerregistry.mutate._annotations import RawManifestAnnotations, annota
 from containerregistry.mutate._append import Addendum, append, append_layers, layer_media_type_for
 from containerregistry.mutate._config import config, config_file, created_at
 from containerregistry.mutate._errors import MutateError, NotBasedOnError, UnsafePathError
-from containerregistry.mutate._extract import extract
+from containerregistry.mutate._extract import extract, extract_to
 from containerregistry.mutate._image import MutatedImage
 from containerregistry.mutate._index import (
     IndexAddendum,
@@ -42,6 +42,7 @@ __all__ = [
     "config_media_type",
     "created_at",
     "extract",
+    "extract_to",
     "index_media_type",
     "layer_media_type_for",
     "media_type",

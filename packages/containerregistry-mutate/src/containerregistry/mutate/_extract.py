@@ -423,6 +423,23 @@ class _ExtractReader(io.RawIOBase):
         super().close()
 
 
+def extract_to(image: Image, out: BinaryIO) -> None:
+    """Write the flattened filesystem of ``image`` to ``out`` as a tar, on this thread.
+
+    The same tar as :func:`extract` reads, without its thread and queue: when the
+    tar goes to a file, writing it where it is made saves a copy of every byte and
+    a hand-off per MiB. Give a buffered ``out`` (a file opened ``"wb"``); it is not
+    closed. Errors are :func:`extract`'s: :class:`MutateError` (and its
+    :class:`UnsafePathError`) as they are, any other failure wrapped in one.
+    """
+    try:
+        _Flattener(image, TarWriter(out)).run()
+    except MutateError:
+        raise
+    except Exception as exc:
+        raise MutateError(f"flattening the image failed: {exc}") from exc
+
+
 def extract(image: Image) -> BinaryIO:
     """Return the image's flattened filesystem as a tar stream (PAX entries, as crane).
 

@@ -29,5 +29,4 @@ def export(image: Image, out: BinaryIO) -> None:
         with layers[0].compressed() as blob:
             shutil.copyfileobj(blob, out, _CHUNK)
         return
-    with mutate.extract(image) as flat:
-        shutil.copyfileobj(flat, out, _CHUNK)
+    mutate.extract_to(image, out)

@@ -69,6 +69,10 @@ def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
     return descriptor.image(), None
 
 
+#: The output file's buffer.
+_BUFFER = 1 << 20
+
+
 def _export(ctx: typer.Context, source: str, destination: str) -> None:
     import tempfile
 
@@ -81,16 +85,15 @@ def _export(ctx: typer.Context, source: str, destination: str) -> None:
             sys.stdout.buffer.flush()
             return
         directory = os.path.dirname(os.path.abspath(destination))
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            dir=directory, prefix=".crane-export-", delete=False
-        )
+        descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".crane-export-")
         try:
-            with handle:
-                export(image, handle)  # type: ignore[arg-type]
-            os.chmod(handle.name, 0o666 & ~_umask())
-            os.replace(handle.name, destination)
+            # A plain file with a large buffer: the tar arrives as many small headers.
+            with open(descriptor, "wb", buffering=_BUFFER) as handle:
+                export(image, handle)
+            os.chmod(partial, 0o666 & ~_umask())
+            os.replace(partial, destination)
         except BaseException:
-            os.unlink(handle.name)
+            os.unlink(partial)
             raise
     finally:
         if spool is not None:
