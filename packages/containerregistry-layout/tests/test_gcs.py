@@ -153,3 +153,24 @@ def test_garbage_collect(gcs: Any) -> None:
     assert keep.digest() not in garbage
     assert target.garbage_collect() == []
     assert target.image(keep.digest()).digest() == keep.digest()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda path: layout.gcs_layout(path), id="open"),
+        pytest.param(lambda path: layout.gcs_layout(path, create=True), id="create"),
+        pytest.param(lambda path: layout.GcsLayout(path).image_index(), id="read-index"),
+        pytest.param(
+            lambda path: layout.write_gcs(path, random.index(64, 1, 1, seed=6)), id="write"
+        ),
+    ],
+)
+def test_a_missing_bucket_is_named(gcs: Any, call: Any) -> None:
+    with pytest.raises(layout.LayoutError) as raised:
+        call(f"gs://{BUCKET}-absent/app")
+    assert str(raised.value) == (
+        f"gs://{BUCKET}-absent/app: bucket {BUCKET}-absent does not exist; create it first "
+        "or correct the gs://bucket/prefix path"
+    )
+    assert not gcs.bucket(f"{BUCKET}-absent").exists()

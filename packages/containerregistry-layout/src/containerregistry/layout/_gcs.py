@@ -136,10 +136,7 @@ class GcsLayout(Layout):
         """``index.json``'s bytes and generation."""
         found = self.bucket.get_blob(self.object_name(INDEX_NAME))
         if found is None:
-            raise InvalidLayoutError(
-                f"{self.path}: no {INDEX_NAME}; it is not an OCI image layout (create one "
-                "with layout.gcs_layout(path, create=True) or layout.write_gcs)"
-            )
+            raise self._no_index("layout.gcs_layout(path, create=True) or layout.write_gcs")
         generation = int(found.generation)
         not_found, precondition_failed = _storage_errors()
         try:
@@ -151,6 +148,27 @@ class GcsLayout(Layout):
     def _raw_index(self) -> builtins.bytes:
         return self._read_index()[0]
 
+    def _no_bucket(self) -> LayoutError:
+        return LayoutError(
+            f"{self.path}: bucket {self.bucket_name} does not exist; create it first "
+            "or correct the gs://bucket/prefix path"
+        )
+
+    def _no_index(self, how: str) -> LayoutError:
+        """The error for a missing ``index.json``: the bucket's absence when that is the
+        cause (asked only now, and only believed when the answer is a clear no)."""
+        from google.api_core.exceptions import GoogleAPICallError
+
+        try:
+            bucket_exists = bool(self.bucket.exists())
+        except GoogleAPICallError:  # e.g. no permission to read bucket metadata
+            bucket_exists = True
+        if not bucket_exists:
+            return self._no_bucket()
+        return InvalidLayoutError(
+            f"{self.path}: no {INDEX_NAME}; it is not an OCI image layout (create one with {how})"
+        )
+
     # -- writing ---------------------------------------------------------------
 
     def _exists_with_size(self, digest: Hash, size: int | None) -> bool:
@@ -160,9 +178,13 @@ class GcsLayout(Layout):
     def _upload_once(self, name: str, upload: Callable[[Any], None]) -> None:
         """Upload with ``if_generation_match=0``: a blob another writer finished first is
         the same content (it has the same digest), so losing that race is success."""
-        _, precondition_failed = _storage_errors()
-        with contextlib.suppress(precondition_failed):
+        not_found, precondition_failed = _storage_errors()
+        try:
             upload(self.bucket.blob(name))
+        except precondition_failed:
+            pass
+        except not_found as exc:  # an upload answered 404: the bucket is missing
+            raise self._no_bucket() from exc
 
     def write_blob(self, digest: Hash, stream: BinaryIO, *, size: int | None = None) -> None:
         """Upload ``stream`` as blob ``digest`` unless the object exists (with ``size``
@@ -191,7 +213,11 @@ class GcsLayout(Layout):
 
     def write_file(self, name: str, data: builtins.bytes) -> None:
         """Write ``data`` to the object ``name`` inside the layout (replacing it)."""
-        self.bucket.blob(self.object_name(name)).upload_from_string(data)
+        not_found, _ = _storage_errors()
+        try:
+            self.bucket.blob(self.object_name(name)).upload_from_string(data)
+        except not_found as exc:
+            raise self._no_bucket() from exc
 
     def remove_blob(self, digest: Hash) -> None:
         """Delete blob ``digest``; a blob that is not there is not an error."""
@@ -256,16 +282,14 @@ def gcs_layout(
 
     It must have an ``index.json`` unless ``create`` (default False), which makes
     an empty layout (``oci-layout`` and an index with no manifests) when there is
-    none; two creators racing both succeed and keep one index.
+    none; two creators racing both succeed and keep one index. The bucket must
+    exist: a missing one is a :class:`LayoutError` that says so.
     """
     layout = GcsLayout(path, jobs=jobs, client=client)
     if layout.bucket.get_blob(layout.object_name(INDEX_NAME)) is not None:
         return layout
     if not create:
-        raise InvalidLayoutError(
-            f"{layout.path}: no {INDEX_NAME}; it is not an OCI image layout (create one "
-            "with layout.gcs_layout(path, create=True))"
-        )
+        raise layout._no_index("layout.gcs_layout(path, create=True)")
     from containerregistry import empty
 
     layout.write_file(OCI_LAYOUT_NAME, OCI_LAYOUT_BYTES)
