@@ -51,6 +51,14 @@ def pull(
     if format not in _FORMATS:
         raise fail(f'unexpected --format: "{format}" (valid values are: tarball, legacy, and oci)')
     *sources, path = args
+    from containerregistry.crane._inputs import is_gcs
+
+    if is_gcs(path) and format != "oci":
+        what = "tarball" if format == "tarball" else "legacy tarball"
+        raise fail(
+            f"{path}: only --format oci writes to Google Cloud Storage; "
+            f"give a local path for the {what}"
+        )
     platforms = requested_platforms(ctx, platform)
     if len(platforms) > 1 and format != "oci":
         raise fail(
