@@ -295,6 +295,23 @@ CASES = [
         headers={"Content-Type": OCI_MANIFEST},
     ),
     Case(
+        "manifest-put-index-null-manifests",  # Distribution takes it: ggcr's empty filter
+        "PUT",
+        "/v2/foo/manifests/none",
+        201,
+        body=_manifest({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": None}),
+        headers={"Content-Type": OCI_INDEX},
+    ),
+    Case(
+        "manifest-put-index-manifests-not-a-list",
+        "PUT",
+        "/v2/foo/manifests/x",
+        400,
+        "MANIFEST_INVALID",
+        body=_manifest({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": "no"}),
+        headers={"Content-Type": OCI_INDEX},
+    ),
+    Case(
         "manifest-put-index-missing-child",
         "PUT",
         "/v2/foo/manifests/x",

@@ -220,9 +220,13 @@ class ManifestRoutes:
         if "subject" in document:
             _check_descriptor(document["subject"], "the subject")
         if media_type in INDEX_MEDIA_TYPES or "manifests" in document:
+            # Distribution takes a missing or null list as empty (Go's nil slice):
+            # ggcr writes ``"manifests": null`` for an index filtered down to nothing.
             children = document.get("manifests")
+            if children is None:
+                children = []
             if not isinstance(children, list):
-                raise RegistryError("MANIFEST_INVALID", "the index has no manifests list")
+                raise RegistryError("MANIFEST_INVALID", "the index's manifests is not a list")
             for number, child in enumerate(children):
                 descriptor = _check_descriptor(child, f"manifests[{number}]")
                 if self.storage.get_manifest(repository, descriptor["digest"]) is None:
