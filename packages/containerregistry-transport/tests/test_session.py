@@ -186,3 +186,43 @@ def test_connection_failure_after_ping_is_a_transport_error(serve, kit):
 def test_conflicting_options_fail_at_once(kwargs, message):
     with pytest.raises(ValueError, match=message):
         transport.new(new_registry("example.com"), **kwargs)
+
+
+def test_ca_bundle_may_be_a_hashed_directory(tls_server, pki, tmp_path):
+    directory = tmp_path / "cas"
+    directory.mkdir()
+    (directory / "ca.pem").write_bytes((pki / "ca.pem").read_bytes())
+    _openssl("rehash", str(directory), cwd=tmp_path)
+    session = transport.new(new_registry(tls_server()), ca_bundle=str(directory))
+    assert session.get(session.url("/v2/")).status_code == 200
+
+
+def test_one_tls_context_serves_every_session_and_connection(tls_server, pki):
+    from containerregistry.transport._session import tls_context
+
+    ca = str(pki / "ca.pem")
+    hosts = [tls_server(), tls_server()]
+    sessions = [transport.new(new_registry(h), ca_bundle=ca) for h in hosts]
+    for session in sessions:
+        assert session.get(session.url("/v2/")).status_code == 200
+    shared = tls_context(ca)
+    assert tls_context(ca) is shared
+    with_client = tls_context(ca, (str(pki / "client.pem"), str(pki / "client.key")))
+    assert with_client is not shared
+    insecure = tls_context(False)
+    assert (insecure.verify_mode, insecure.check_hostname) == (ssl.CERT_NONE, False)
+
+
+def test_client_certificate_without_its_key_is_a_clear_error(tls_server, pki):
+    with pytest.raises(OSError, match=r"cannot load the TLS client certificate from .*client\.pem"):
+        transport.new(
+            new_registry(tls_server(require_client=True)),
+            ca_bundle=str(pki / "ca.pem"),
+            client_cert=str(pki / "client.pem"),
+        )
+
+
+def test_missing_ca_bundle_names_the_path(tls_server, tmp_path):
+    missing = str(tmp_path / "nope.pem")
+    with pytest.raises(OSError, match=r"invalid path: .*nope\.pem"):
+        transport.new(new_registry(tls_server()), ca_bundle=missing)

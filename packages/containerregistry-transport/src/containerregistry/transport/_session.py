@@ -17,6 +17,9 @@ are sent through layers 3-6, so they are retried, logged (redacted) and named.
 
 from __future__ import annotations
 
+import os
+import ssl
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -62,6 +65,53 @@ class Registry(Protocol):
         ...
 
 
+_TLS_CONTEXTS: dict[tuple[Any, ...], ssl.SSLContext] = {}
+_TLS_LOCK = threading.Lock()
+
+
+def tls_context(verify: bool | str, cert: Cert = None) -> ssl.SSLContext:
+    """The TLS context for ``verify`` and ``cert`` as requests reads them, made once.
+
+    ``verify``: True trusts requests' CA bundle (certifi), a path trusts that file
+    or directory, False verifies nothing. ``cert``: a PEM with certificate and key,
+    or ``(cert, key)``, for mTLS (default None). Contexts are shared by every
+    session of the process: they are read-only once made.
+    """
+    from requests.utils import DEFAULT_CA_BUNDLE_PATH
+    from urllib3.util.ssl_ import create_urllib3_context
+
+    key = (verify, cert if not isinstance(cert, list) else tuple(cert))
+    with _TLS_LOCK:
+        context = _TLS_CONTEXTS.get(key)
+        if context is not None:
+            return context
+        context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED if verify else ssl.CERT_NONE)
+        if verify:
+            location = DEFAULT_CA_BUNDLE_PATH if verify is True else str(verify)
+            if not os.path.exists(location):  # requests' words, before any connection
+                raise OSError(
+                    f"Could not find a suitable TLS CA certificate bundle, invalid path: {location}"
+                )
+            if os.path.isdir(location):
+                context.load_verify_locations(capath=location)
+            else:
+                context.load_verify_locations(cafile=location)
+        else:
+            context.check_hostname = False
+        if cert:
+            files = tuple(cert) if isinstance(cert, (tuple, list)) else (cert,)
+            try:
+                context.load_cert_chain(*files)
+            except OSError as exc:  # ssl.SSLError too: "PEM lib" says little
+                shown = " and ".join(str(f) for f in files)
+                raise OSError(
+                    f"cannot load the TLS client certificate from {shown}: {exc}; give a PEM "
+                    "certificate and its key (in one file or two)"
+                ) from exc
+        _TLS_CONTEXTS[key] = context
+        return context
+
+
 class _PoolAdapter(HTTPAdapter):
     """requests' adapter with a default timeout and our errors for failed connections."""
 
@@ -70,6 +120,26 @@ class _PoolAdapter(HTTPAdapter):
         # connections in each, so ``jobs`` concurrent blobs never wait for a socket.
         super().__init__(pool_connections=8, pool_maxsize=pool_size)
         self.default_timeout = timeout
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> Any:
+        """requests' pool key, with one shared TLS context in place of CA and cert paths.
+
+        urllib3 would otherwise make a context and read the CA bundle for every new
+        connection (50 ms of CPU each here): an https ping, a token server, each
+        of ``jobs`` blob connections.
+        """
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host["scheme"] == "https":
+            pool = {"cert_reqs": pool["cert_reqs"], "ssl_context": tls_context(verify, cert)}
+        return host, pool
+
+    def cert_verify(self, conn: Any, url: str, verify: bool | str, cert: Cert) -> None:
+        """requests' checks of the paths; the pool's shared context then holds them."""
+        super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+        if url.lower().startswith("https"):
+            conn.ca_certs = conn.ca_cert_dir = conn.cert_file = conn.key_file = None
 
     def send(
         self,
