@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 
 import pytest
 import requests
@@ -85,14 +86,53 @@ def test_delay_takes_an_error_retry_after(retry_after, expected):
     assert policy.delay(1, retry_after=retry_after) == expected
 
 
-def test_connection_errors_are_retried_then_raised():
+def test_a_refused_connection_fails_at_once():
+    """Nothing listens: trying again cannot help, so it is not retried (as ggcr)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     policy, waits = _recording()
     with pytest.raises(requests.ConnectionError):
         _session(policy).get(f"http://127.0.0.1:{port}/v2/")
+    assert waits == []
+
+
+def test_dropped_connections_are_retried_then_raised():
+    """A server that accepts and hangs up at once: a reset is worth retrying."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def hang_up() -> None:
+        while len(accepted) < 3:
+            conn, _ = listener.accept()
+            accepted.append(conn)
+            conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    policy, waits = _recording()
+    try:
+        with pytest.raises(requests.ConnectionError):
+            _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/")
+    finally:
+        thread.join(5)
+        listener.close()
     assert len(waits) == 2
+    assert len(accepted) == 3
+
+
+def test_failures_are_described_by_their_cause():
+    from containerregistry.transport._errors import describe_failure, root_cause
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(requests.ConnectionError) as caught:
+        requests.get(f"http://127.0.0.1:{port}/v2/", timeout=5)
+    assert isinstance(root_cause(caught.value), ConnectionRefusedError)
+    assert describe_failure(caught.value) == ("ConnectionError: [Errno 111] Connection refused")
 
 
 def test_no_retry_block_sends_once(serve, kit):

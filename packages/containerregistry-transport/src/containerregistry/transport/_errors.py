@@ -207,3 +207,57 @@ def check_response(response: requests.Response, *codes: int) -> requests.Respons
     if response.status_code in codes:
         return response
     raise error_from_response(response)
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The innermost error under requests' and urllib3's wrappers of a failed request.
+
+    ``ConnectionError(MaxRetryError(reason=NewConnectionError(...)))`` hides the
+    ``ConnectionRefusedError`` the socket raised; this follows ``reason``, the
+    cause and the context down to it (``exc`` itself when nothing is below).
+    """
+    seen = {id(exc)}
+    current = exc
+    while True:
+        below = None
+        for candidate in (
+            getattr(current, "reason", None),
+            current.__cause__,
+            current.__context__,
+            *(arg for arg in current.args if isinstance(arg, BaseException)),
+        ):
+            if isinstance(candidate, BaseException) and id(candidate) not in seen:
+                below = candidate
+                break
+        if below is None:
+            return current
+        seen.add(id(below))
+        current = below
+
+
+def is_permanent_connection_error(exc: BaseException) -> bool:
+    """Whether trying again cannot help: the port refused, or the host name is unknown.
+
+    ggcr retries only temporary network errors, resets, broken pipes and cut-off
+    bodies; a refused connection or a name that does not resolve fails at once.
+    """
+    import socket
+
+    cause = root_cause(exc)
+    if isinstance(cause, ConnectionRefusedError):
+        return True
+    return isinstance(cause, socket.gaierror) and cause.errno in (
+        socket.EAI_NONAME,
+        getattr(socket, "EAI_NODATA", socket.EAI_NONAME),
+    )
+
+
+def describe_failure(exc: BaseException) -> str:
+    """``<type>: <what went wrong>`` for a failed request, without urllib3's wrapping.
+
+    ``ConnectionError: [Errno 111] Connection refused`` rather than the pool, retry
+    count and class names urllib3 puts around it.
+    """
+    cause = root_cause(exc)
+    detail = str(cause) if isinstance(cause, OSError) and cause is not exc else str(exc)
+    return f"{type(exc).__name__}: {detail or type(cause).__name__}"

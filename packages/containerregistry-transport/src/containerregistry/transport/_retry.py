@@ -12,7 +12,11 @@ from collections.abc import Callable, Iterator, Mapping
 import requests
 from requests.adapters import BaseAdapter
 
-from containerregistry.transport._errors import RETRY_AFTER_STATUS_CODES, parse_retry_after
+from containerregistry.transport._errors import (
+    RETRY_AFTER_STATUS_CODES,
+    is_permanent_connection_error,
+    parse_retry_after,
+)
 from containerregistry.transport._layer import Cert, Layer, Timeout, body_position, rewind
 
 #: The status codes retried by default (ggcr's list):
@@ -99,13 +103,16 @@ class Retry:
 
 
 def _retryable_error(exc: requests.RequestException) -> bool:
-    # A failed certificate check or a malformed URL will fail the same way again.
+    # A failed certificate check or a malformed URL will fail the same way again,
+    # and so will a refused port or an unknown host (ggcr does not retry them).
     if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):
+        return False
+    if is_permanent_connection_error(exc):
         return False
     return isinstance(
         exc,
         (
-            requests.ConnectionError,  # refused, reset, broken pipe, DNS
+            requests.ConnectionError,  # reset, broken pipe, DNS timeouts
             requests.Timeout,
             requests.exceptions.ChunkedEncodingError,  # connection dropped mid-body
             requests.exceptions.ContentDecodingError,

@@ -32,7 +32,7 @@ from containerregistry.authn import ANONYMOUS, Authenticator
 from containerregistry.transport._basic import BasicLayer
 from containerregistry.transport._bearer import BearerLayer, Token
 from containerregistry.transport._challenge import Challenge
-from containerregistry.transport._errors import TransportError
+from containerregistry.transport._errors import TransportError, describe_failure
 from containerregistry.transport._layer import Cert, Layer, Timeout
 from containerregistry.transport._logger import LoggerLayer
 from containerregistry.transport._ping import PingResult, ping
@@ -185,7 +185,7 @@ class _Translate(Layer):
                 else "check the network and that the registry is up"
             )
             raise TransportError(
-                f"{method} {url}: {type(exc).__name__}: {scrub_text(str(exc))}; {hint}",
+                f"{method} {url}: {scrub_text(describe_failure(exc))}; {hint}",
                 method=method,
                 url=url,
             ) from exc
