@@ -67,8 +67,13 @@ def test_connection_refused_names_both_schemes(kit):
         port = sock.getsockname()[1]
     with pytest.raises(transport.TransportError) as info:
         transport.ping(kit.FakeRegistry(f"127.0.0.1:{port}"), requests.Session())
-    assert "https:" in str(info.value)
-    assert "; http:" in str(info.value)
+    host = f"127.0.0.1:{port}"
+    assert str(info.value) == (
+        f"cannot reach registry {host} "
+        f"(https: GET https://{host}/v2/: ConnectionError: [Errno 111] Connection refused; "
+        f"http: GET http://{host}/v2/: ConnectionError: [Errno 111] Connection refused); "
+        "check the name, the network and TLS settings"
+    )
 
 
 class _TLSRefusingAdapter(requests.adapters.BaseAdapter):

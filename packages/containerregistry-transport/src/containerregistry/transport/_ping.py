@@ -8,7 +8,11 @@ from typing import Protocol
 import requests
 
 from containerregistry.transport._challenge import Challenge, parse_challenges, pick
-from containerregistry.transport._errors import TransportError, error_from_response
+from containerregistry.transport._errors import (
+    TransportError,
+    describe_failure,
+    error_from_response,
+)
 from containerregistry.transport._redact import scrub_text
 
 
@@ -54,12 +58,11 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
         url = f"{scheme}://{registry.registry_str}/v2/"
         try:
             response = session.get(url, allow_redirects=True)
-        except requests.RequestException as exc:
-            failures.append(f"{scheme}: {scrub_text(str(exc))}")
-            tls_failed = tls_failed or _certificate_rejected(exc)
-            continue
-        except TransportError as exc:
-            failures.append(f"{scheme}: {exc}")
+        except (requests.RequestException, TransportError) as exc:
+            # The stack's TransportError adds a hint; the summary below gives one.
+            cause = exc.__cause__ if isinstance(exc, TransportError) else exc
+            what = describe_failure(cause) if cause is not None else str(exc)
+            failures.append(f"{scheme}: GET {url}: {scrub_text(what)}")
             tls_failed = tls_failed or _certificate_rejected(exc)
             continue
         with response:
