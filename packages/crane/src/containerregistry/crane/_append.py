@@ -49,10 +49,13 @@ def append(base: Image, *paths: str | os.PathLike[str]) -> Image:
     (see :func:`layer_from_path`). Layer media types follow the base: the OCI layer
     type on an OCI manifest, the Docker one otherwise, and the OCI zstd type for a
     zstd blob whatever the base. Each layer adds a diff_id and a history entry with
-    the zero time; the config's ``created`` is not touched. Layers are read now (to
+    the zero time; the config's ``created`` is not touched. On a Windows base each
+    tar is rewritten as crane does (under ``Files/``, see
+    :func:`containerregistry.crane._windows.windows_layer`). Layers are read now (to
     know their digests); the new config and manifest are computed when first used.
     """
     from containerregistry import mutate
+    from containerregistry.crane._windows import for_base
 
-    layers = [layer_from_path(path) for path in paths]
+    layers = for_base(base, [layer_from_path(path) for path in paths])
     return mutate.append_layers(base, *layers, follow_base=True)

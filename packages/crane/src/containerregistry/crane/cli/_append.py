@@ -12,7 +12,7 @@ from containerregistry.crane.cli._mutate import digest_ref, parse_ref, pull, pus
 from containerregistry.crane.cli._platforms import CompressionOption
 
 if TYPE_CHECKING:
-    from containerregistry.v1 import Image
+    from containerregistry.v1 import Image, Layer
 
 Base = Annotated[str, typer.Option("-b", "--base", help="Name of base image to append to.")]
 NewTag = Annotated[
@@ -104,6 +104,7 @@ def _append(
         parse_algorithm,
         recompress,
     )
+    from containerregistry.crane._windows import is_windows, windows_layer
     from containerregistry.crane.cli._platforms import options_for
     from containerregistry.errors import ContainerRegistryError
     from containerregistry.v1 import ImageIndex
@@ -126,11 +127,17 @@ def _append(
                 f"{base} is an index: a tarball (-o) holds one image; push it instead "
                 "or drop --all-platforms"
             )
-        # Each layer is read once and shared by every child.
+        # Each layer is read once and shared by every child (the Windows form too).
         new_layers = [layer_from_path(path) for path in layers]
+        windows_layers: list[Layer] = []
 
         def change(image: Image) -> Image:
-            changed = mutate.append_layers(image, *new_layers, follow_base=True)
+            on_top = new_layers
+            if is_windows(image):
+                if not windows_layers:
+                    windows_layers.extend(windows_layer(layer) for layer in new_layers)
+                on_top = windows_layers
+            changed = mutate.append_layers(image, *on_top, follow_base=True)
             if annotate:
                 changed = mutate.annotations(changed, _base_annotations(ctx, base, image))
             if algorithm is not None:
