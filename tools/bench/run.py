@@ -2,7 +2,8 @@
 
 ``python tools/bench/run.py [NAME ...]`` runs the named scripts only (e.g. ``core``).
 Scripts are the modules here that do not start with ``_`` or ``run``, except the
-helper modules in ``HELPERS``.
+helper modules in ``HELPERS``. A run of them all (no names) also appends every
+other script's tables to ``docs/benchmarks.md``, which ``suite`` writes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import subprocess
 import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
+TABLE = HERE.parent.parent / "docs" / "benchmarks.md"
+#: The script that writes TABLE; the others' output is appended to it.
+SUITE = "suite"
 #: Modules here that other scripts import and that are no benchmark of their own.
 HELPERS = {"fixtures"}
 
@@ -24,14 +28,23 @@ def main() -> int:
         if not p.name.startswith(("_", "run")) and p.stem not in {"__init__", *HELPERS}
     )
     failures = 0
+    others: list[str] = []
     for script in scripts:
         if wanted and script.stem not in wanted:
             continue
         print(f"\n## {script.stem}\n", flush=True)
-        done = subprocess.run([sys.executable, str(script)], cwd=HERE, check=False)
+        done = subprocess.run(
+            [sys.executable, str(script)], cwd=HERE, check=False, stdout=subprocess.PIPE, text=True
+        )
+        print(done.stdout, end="", flush=True)
         if done.returncode != 0:
             failures += 1
             print(f"\n{script.stem} failed with exit code {done.returncode}", flush=True)
+        elif script.stem != SUITE:
+            others.append(f"### {script.stem}\n\n{done.stdout.strip()}\n")
+    if not wanted and not failures and TABLE.exists():
+        text = TABLE.read_text().rstrip("\n")
+        TABLE.write_text(f"{text}\n\n## The other scripts, same run\n\n" + "\n".join(others))
     return 1 if failures else 0
 
 
