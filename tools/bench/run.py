@@ -20,6 +20,14 @@ SUITE = "suite"
 HELPERS = {"fixtures"}
 
 
+def _markdown(output: str) -> str:
+    """A script's output as markdown: its tables as they are, other lines as a text block."""
+    lines = output.strip("\n").splitlines()
+    if all(line.startswith("|") for line in lines):
+        return "\n".join(lines)
+    return "```text\n" + "\n".join(lines) + "\n```"
+
+
 def main() -> int:
     wanted = set(sys.argv[1:])
     scripts = sorted(
@@ -41,7 +49,7 @@ def main() -> int:
             failures += 1
             print(f"\n{script.stem} failed with exit code {done.returncode}", flush=True)
         elif script.stem != SUITE:
-            others.append(f"### {script.stem}\n\n{done.stdout.strip()}\n")
+            others.append(f"### {script.stem}\n\n{_markdown(done.stdout)}\n")
     if not wanted and not failures and TABLE.exists():
         text = TABLE.read_text().rstrip("\n")
         TABLE.write_text(f"{text}\n\n## The other scripts, same run\n\n" + "\n".join(others))
