@@ -6,6 +6,7 @@ Benchmarks run workloads in child processes so that each one's peak RSS
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -15,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCE_PATH = os.pathsep.join(str(p / "src") for p in sorted((ROOT / "packages").iterdir()))
@@ -89,3 +90,25 @@ def markdown_table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def child_server(code: str, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """Run ``python -c code args...`` (a server) for the block; the caller reads its stdout.
+
+    The script prints what the caller needs (a port, say) and serves until its
+    standard input closes, which happens when the block ends.
+    """
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=python_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield server
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=10)

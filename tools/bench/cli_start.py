@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import pathlib
 import statistics
-import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from _common import markdown_table, python_env, run_child
+from _common import child_server, markdown_table, python_env, run_child
 
 _SERVE = """
 import sys
@@ -53,14 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="runs per command (median kept)")
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [sys.executable, "-c", _SERVE],
-        env=python_env(),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with child_server(_SERVE) as server:
         assert server.stdout is not None
         port = server.stdout.readline().strip()
         rows = []
@@ -77,10 +69,6 @@ def main() -> None:
             verdict = "ok" if seconds <= target else "MISS"
             rows.append([label, f"{seconds * 1000:.0f}", f"{target * 1000:.0f}", verdict])
         print(markdown_table(rows, ["command", "median ms", "target ms", ""]))
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from _common import markdown_table, python_env
+from _common import child_server, markdown_table, python_env
 
 #: The target for ``gcrane ls -r`` over 1,000 repositories (seconds).
 TARGET = 10.0
@@ -135,14 +135,7 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=1000, help="repositories in the tree")
     args = parser.parse_args()
     env = python_env()
-    server = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, str(args.repos)],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with child_server(_SERVE, str(args.repos)) as server:
         assert server.stdout is not None
         port = server.stdout.readline().strip()
         tree = json.loads(server.stdout.readline())
@@ -180,10 +173,6 @@ def main() -> None:
                 ]
             )
         print(markdown_table(rows, ["command", "median s", "peak RSS MB", "target s", ""]))
-    finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import io
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ from containerregistry import crane, empty, mutate, name, random, remote, types
 from containerregistry.archive import TarHeader, TarWriter
 from containerregistry.crane._windows import USERS_SECURITY_DESCRIPTOR
 from containerregistry.crane.cli import build_app
-from containerregistry.registry import Registry, make_server
 from containerregistry.v1 import Image, Platform
 
 RECORD = "MSWINDOWS.rawsd"
-
-
-@pytest.fixture(scope="module")
-def registry() -> Iterator[str]:
-    server = make_server(Registry(), address="127.0.0.1:0").start()
-    try:
-        yield f"127.0.0.1:{server.port}"
-    finally:
-        server.stop()
 
 
 def _on(os_name: str, base: Image | None = None) -> Image:
@@ -102,8 +91,9 @@ def test_a_layer_already_under_files_is_refused(tmp_path: Path) -> None:
 
 
 def test_cli_append_to_a_windows_image_and_to_each_child_of_an_index(
-    registry: str, tmp_path: Path
+    host: str, tmp_path: Path
 ) -> None:
+    registry = host
     path = _layer_tar(tmp_path / "layer.tar")
     windows, linux = _on("windows"), _on("linux", random.image(256, 1, seed=4))
     remote.write(name.parse_reference(f"{registry}/win/base:v1"), windows)
