@@ -107,3 +107,55 @@ def test_a_certificate_failure_is_not_hidden_by_the_http_fallback(kit):
     assert message.index("CERTIFICATE_VERIFY_FAILED") < message.index("400")
     assert "127.0.0.1:5443" in message
     assert "--insecure" in message
+
+
+class _Recording(requests.adapters.HTTPAdapter):
+    """requests' adapter that notes every URL it is asked to send."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def send(self, request, *args, **kwargs):
+        self.urls.append(request.url)
+        return super().send(request, *args, **kwargs)
+
+
+def _recording_session():
+    session, adapter = requests.Session(), _Recording()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session, adapter
+
+
+def test_a_plain_http_port_gets_no_https_ping(serve, kit):
+    server = serve(lambda seen: kit.Reply(200))
+    assert transport.ping_probe(server.host) in {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE"}
+    session, adapter = _recording_session()
+    assert transport.ping(kit.FakeRegistry(server.host), session).scheme == "http"
+    assert adapter.urls == [f"http://{server.host}/v2/"]
+    assert server.routes() == ["GET /v2/"]
+
+
+def test_a_closed_port_is_left_to_the_ping(kit):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host = f"127.0.0.1:{sock.getsockname()[1]}"
+    assert transport.ping_probe(host) is None
+    session, adapter = _recording_session()
+    with pytest.raises(transport.TransportError, match="cannot reach registry"):
+        transport.ping(kit.FakeRegistry(host), session)
+    assert adapter.urls == [f"https://{host}/v2/", f"http://{host}/v2/"]
+
+
+def test_behind_a_proxy_the_https_ping_is_sent(serve, kit, monkeypatch):
+    """A probe would go around the proxy, so with one the https ping is tried as ever."""
+    registry = serve(lambda seen: kit.Reply(200))
+    proxy = serve(lambda seen: kit.Reply(502))
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    monkeypatch.setenv("NO_PROXY", "")
+    session, adapter = _recording_session()
+    assert transport.ping(kit.FakeRegistry(registry.host), session).scheme == "http"
+    assert adapter.urls == [f"https://{registry.host}/v2/", f"http://{registry.host}/v2/"]

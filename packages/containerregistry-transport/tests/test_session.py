@@ -226,3 +226,12 @@ def test_missing_ca_bundle_names_the_path(tls_server, tmp_path):
     missing = str(tmp_path / "nope.pem")
     with pytest.raises(OSError, match=r"invalid path: .*nope\.pem"):
         transport.new(new_registry(tls_server()), ca_bundle=missing)
+
+
+def test_the_tls_probe_leaves_tls_servers_to_the_ping(tls_server):
+    assert transport.ping_probe(tls_server()) is None
+    # A server that wants a client certificate fails the hello for a TLS reason.
+    assert transport.ping_probe(tls_server(require_client=True)) is None
+    # ...and a registry with an http-allowed name that speaks TLS is still https.
+    session = transport.new(new_registry(tls_server()), insecure=True)
+    assert session.scheme == "https"

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     )
     from containerregistry.transport._layer import Layer
     from containerregistry.transport._logger import LoggerLayer, redacting
-    from containerregistry.transport._ping import PingResult, ping
+    from containerregistry.transport._ping import PingResult, ping, ping_probe
     from containerregistry.transport._redact import redact_headers, redact_url
     from containerregistry.transport._retry import RETRY_STATUS_CODES, Retry, RetryLayer, no_retry
     from containerregistry.transport._scheme import SchemeLayer, canonical_address, matches_host
@@ -79,6 +79,7 @@ _MODULE_OF: dict[str, str] = {
     "parse_diagnostics": "_errors",
     "pick": "_challenge",
     "ping": "_ping",
+    "ping_probe": "_ping",
     "PingResult": "_ping",
     "redact_headers": "_redact",
     "redact_url": "_redact",
@@ -138,6 +139,7 @@ __all__ = [
     "parse_diagnostics",
     "pick",
     "ping",
+    "ping_probe",
     "redact_headers",
     "redact_url",
     "redacting",
