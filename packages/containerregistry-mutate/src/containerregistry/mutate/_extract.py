@@ -434,8 +434,8 @@ def extract_to(image: Image, out: BinaryIO) -> None:
     """
     try:
         _Flattener(image, TarWriter(out)).run()
-    except MutateError:
-        raise
+    except (MutateError, BrokenPipeError):
+        raise  # a closed pipe is the reader's doing, not the image's
     except Exception as exc:
         raise MutateError(f"flattening the image failed: {exc}") from exc
 

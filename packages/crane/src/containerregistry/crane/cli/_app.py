@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import typer
+from typer.core import TyperGroup
 
 from containerregistry.crane.cli import (
     _auth,
@@ -38,6 +39,9 @@ from containerregistry.crane.cli._options import (
 )
 
 if TYPE_CHECKING:
+    # typer 0.28 vendors click; its Context is what parse_args is given.
+    from typer._click import Context as ClickContext
+
     from containerregistry.authn import Keychain
 
 _OWN_COMMANDS = (
@@ -73,6 +77,21 @@ def _register_optional(app: typer.Typer) -> None:
 
 
 # --- end of the optional commands ---------------------------------------------------
+
+
+class PersistentFlagsGroup(TyperGroup):
+    """Typer's root group that also reads its options after the subcommand.
+
+    crane's global flags are cobra persistent flags, so ``crane digest IMAGE
+    --platform linux/arm64`` works as ``crane --platform linux/arm64 digest IMAGE``
+    does (see :mod:`containerregistry.crane.cli._persistent`).
+    """
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        """Move the global flags that follow the subcommand before it, then parse."""
+        from containerregistry.crane.cli._persistent import hoist
+
+        return super().parse_args(ctx, hoist(self, args))
 
 
 def _stderr_reporting(ctx: typer.Context, *, verbose: bool, quiet: bool) -> None:
@@ -122,6 +141,7 @@ def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer
     """
     app = typer.Typer(
         name=name,
+        cls=PersistentFlagsGroup,
         help=f"{name} is a tool for managing container images.",
         no_args_is_help=True,
         # typer's --install-completion / --show-completion (bash, zsh, fish, PowerShell).

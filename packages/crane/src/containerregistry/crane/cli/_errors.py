@@ -37,8 +37,8 @@ def reported(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except KeyboardInterrupt:
-            raise
+        except (KeyboardInterrupt, BrokenPipeError):
+            raise  # a closed stdout ends the program silently (see _run)
         except Exception as error:  # every failure becomes one line
             print(error_line(error), file=sys.stderr, flush=True)
             raise typer.Exit(1) from error

@@ -84,6 +84,9 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         code = reachable(app, arguments)(arguments, prog_name=name, standalone_mode=False)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
+    except BrokenPipeError:
+        _die_of_broken_pipe()
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:
@@ -100,3 +103,18 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
         print(error_line(error), file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _die_of_broken_pipe() -> NoReturn:
+    """Whoever read stdout went away (``crane blob ... | head -c 10``): exit 1, silently.
+
+    As click does when a command hits the closed pipe itself; this covers the last
+    flush. Python would otherwise print ``Exception ignored ... BrokenPipeError``.
+    """
+    import contextlib
+    import os
+
+    # Nothing more can be written there; the exit-time flush must not try.
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)

@@ -1,0 +1,107 @@
+"""Global flags after the subcommand (cobra's persistent flags), and a closed stdout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import typer.main
+from crane_testkit import digest_of, run
+
+from containerregistry import name, random, remote
+from containerregistry.crane.cli import build_app
+from containerregistry.crane.cli._persistent import hoist
+
+
+@pytest.fixture(scope="module")
+def root() -> object:
+    return typer.main.get_command(build_app("crane"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(
+            ["digest", "img", "--platform", "linux/arm64"],
+            ["--platform", "linux/arm64", "digest", "img"],
+            id="value-after-argument",
+        ),
+        pytest.param(
+            ["digest", "img", "--platform=linux/arm64"],
+            ["--platform=linux/arm64", "digest", "img"],
+            id="attached-value",
+        ),
+        pytest.param(
+            ["digest", "--insecure", "img", "-v"],
+            ["--insecure", "-v", "digest", "img"],
+            id="flags-around-the-argument",
+        ),
+        pytest.param(
+            ["-q", "digest", "img", "--full-ref", "--insecure"],
+            ["-q", "--insecure", "digest", "img", "--full-ref"],
+            id="local-flag-stays",
+        ),
+        pytest.param(
+            ["pull", "--platform", "linux/amd64", "img", "out.tar"],
+            ["pull", "--platform", "linux/amd64", "img", "out.tar"],
+            id="pull-has-its-own-platform",
+        ),
+        pytest.param(
+            ["auth", "get", "reg.example.com", "--insecure"],
+            ["--insecure", "auth", "get", "reg.example.com"],
+            id="nested-group",
+        ),
+        pytest.param(
+            ["mutate", "img", "-l", "--insecure"],
+            ["mutate", "img", "-l", "--insecure"],
+            id="a-local-options-value-is-not-a-flag",
+        ),
+        pytest.param(
+            ["digest", "--", "--insecure"],
+            ["digest", "--", "--insecure"],
+            id="nothing-moves-after-double-dash",
+        ),
+        pytest.param(["--help"], ["--help"], id="root-only"),
+        pytest.param(["digest", "--help"], ["digest", "--help"], id="help-stays"),
+    ],
+)
+def test_hoist(root: object, argv: list[str], expected: list[str]) -> None:
+    assert hoist(root, argv) == expected
+
+
+def test_platform_after_the_image_selects_the_child(host: str) -> None:
+    index = f"{host}/a/plat:v1"
+    before = run("--platform", "linux/arm64", "digest", index)
+    after = run("digest", index, "--platform", "linux/arm64")
+    assert before == after
+    assert before[0] == 0
+    assert before[1].decode().strip() != digest_of(index)
+
+
+def test_insecure_and_verbose_after_the_subcommand(host: str) -> None:
+    code, out, err = run("digest", "--insecure", f"{host}/a/img:v1", "-v")
+    assert code == 0
+    assert out.decode() == digest_of(f"{host}/a/img:v1") + "\n"
+    assert "HEAD" in err  # -v logged the requests
+
+
+def test_a_closed_stdout_ends_crane_silently(host: str) -> None:
+    """``crane blob ... | head -c 10``: no traceback, no Error line, exit 1."""
+    image = random.image(1 << 20, 1, seed=9)
+    remote.write(name.parse_reference(f"{host}/big/img:v1"), image)
+    layer = image.layers()[0].digest()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "containerregistry.crane.cli", "blob", f"{host}/big/img@{layer}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    assert len(process.stdout.read(10)) == 10
+    process.stdout.close()
+    assert process.wait(timeout=60) == 1
+    with process.stderr:
+        assert process.stderr.read() == b""
