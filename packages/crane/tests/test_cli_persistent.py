@@ -64,6 +64,21 @@ def root() -> object:
             id="nothing-moves-after-double-dash",
         ),
         pytest.param(["--help"], ["--help"], id="root-only"),
+        pytest.param(
+            ["--insecure=true", "ls", "repo", "--full-ref=True", "-O=1"],
+            ["--insecure", "ls", "repo", "--full-ref", "-O=1"],
+            id="cobra-boolean-values-true",
+        ),
+        pytest.param(
+            ["ls", "repo", "--full-ref=false", "--insecure=0"],
+            ["ls", "repo"],
+            id="cobra-boolean-values-false",
+        ),
+        pytest.param(
+            ["ls", "repo", "--full-ref=maybe"],
+            ["ls", "repo", "--full-ref=maybe"],
+            id="not-a-boolean-left-to-click",
+        ),
         pytest.param(["digest", "--help"], ["digest", "--help"], id="help-stays"),
     ],
 )
@@ -85,6 +100,11 @@ def test_insecure_and_verbose_after_the_subcommand(host: str) -> None:
     assert code == 0
     assert out.decode() == digest_of(f"{host}/a/img:v1") + "\n"
     assert "HEAD" in err  # -v logged the requests
+
+
+def test_boolean_values_on_flags(host: str) -> None:
+    assert run("ls", f"{host}/a/img", "--full-ref=true") == run("ls", "--full-ref", f"{host}/a/img")
+    assert run("ls", f"{host}/a/img", "--full-ref=false") == run("ls", f"{host}/a/img")
 
 
 def test_a_closed_stdout_ends_crane_silently(host: str) -> None:

@@ -8,6 +8,10 @@ the root's options that follow the subcommand in front of it. A subcommand's own
 option of the same name (``pull --platform``) stays where it is and wins, and
 nothing after ``--`` moves.
 
+cobra's boolean flags also take a value, ``--full-ref=true`` or
+``--insecure=false`` (any of Go's ``strconv.ParseBool`` spellings); click's flags
+take none, so those become the bare flag or are dropped.
+
 Only the command objects are read (``params``, ``commands``); nothing here imports
 click or Typer.
 """
@@ -21,6 +25,9 @@ if TYPE_CHECKING:
 
 #: Root options that are not global flags: Typer's completion installers.
 _ROOT_ONLY = frozenset({"install_completion", "show_completion"})
+#: What Go's strconv.ParseBool reads as true and as false.
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+_FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
 def _options(command: Any, *, skip: frozenset[str] = frozenset()) -> dict[str, bool]:
@@ -47,8 +54,19 @@ def _is_option(token: str) -> bool:
 
 
 def _take(tokens: Sequence[str], at: int, takes_value: bool, into: list[str]) -> int:
-    """Copy the option at ``at`` (and its separate value) into ``into``; return the next index."""
+    """Copy the option at ``at`` (and its separate value) into ``into``; return the next index.
+
+    A flag given a boolean value (``--full-ref=true``) is copied bare, or not at all
+    when the value is false.
+    """
     token = tokens[at]
+    if not takes_value and token.startswith("--") and "=" in token:
+        flag, _, value = token.partition("=")
+        if value in _TRUE:
+            into.append(flag)
+            return at + 1
+        if value in _FALSE:
+            return at + 1
     into.append(token)
     attached = "=" in token if token.startswith("--") else len(token) > 2
     if takes_value and not attached and at + 1 < len(tokens):
@@ -62,14 +80,20 @@ def hoist(root: Any, argv: Sequence[str]) -> list[str]:
 
     ``root`` is the click group of the CLI. Options of the subcommand (and of the
     groups on the way to it) keep their place, with their values; so do unknown
-    options, arguments, and everything from ``--`` on.
+    options, arguments, and everything from ``--`` on. Known flags given a boolean
+    value are rewritten as click reads flags (see the module's description).
     """
     tokens = list(argv)
     global_options = _options(root, skip=_ROOT_ONLY)
     head: list[str] = []
     at = 0
     while at < len(tokens) and _is_option(tokens[at]):
-        at = _take(tokens, at, global_options.get(_key(tokens[at]), False), head)
+        key = _key(tokens[at])
+        if key in global_options:
+            at = _take(tokens, at, global_options[key], head)
+        else:  # unknown here: click says so
+            head.append(tokens[at])
+            at += 1
     path: list[str] = []
     local: dict[str, bool] = {}
     command = root
@@ -79,7 +103,7 @@ def hoist(root: Any, argv: Sequence[str]) -> list[str]:
         path.append(tokens[at])
         at += 1
     if not path:
-        return tokens
+        return [*head, *tokens[at:]]
     moved: list[str] = []
     kept: list[str] = []
     while at < len(tokens):
