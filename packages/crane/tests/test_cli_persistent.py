@@ -125,3 +125,34 @@ def test_a_closed_stdout_ends_crane_silently(host: str) -> None:
     assert process.wait(timeout=60) == 1
     with process.stderr:
         assert process.stderr.read() == b""
+
+
+def test_help_command_prints_the_commands_help() -> None:
+    assert run("help", "digest") == run("digest", "--help")
+    assert run("help", "index", "append") == run("index", "append", "--help")
+    code, out, _ = run("help")
+    assert code == 0
+    assert out == run("--help")[1]
+    code, _, err = run("help", "nope")
+    assert code != 0
+    assert "No such command 'nope'" in err
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_prints_a_script_for_the_shell(shell: str) -> None:
+    code, out, _ = run("completion", shell)
+    assert code == 0
+    assert b"_CRANE_COMPLETE" in out
+
+
+def test_the_bash_script_completes_through_crane() -> None:
+    """The variables the bash script sets make crane answer with candidates."""
+    env = dict(os.environ, _CRANE_COMPLETE="complete_bash", COMP_WORDS="crane dig", COMP_CWORD="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "containerregistry.crane.cli"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["digest"])

@@ -14,6 +14,7 @@ from containerregistry.crane.cli import (
     _auth,
     _blob,
     _catalog,
+    _cobra,
     _config,
     _copy,
     _delete,
@@ -155,4 +156,5 @@ def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer
     for module in _OWN_COMMANDS:
         module.register(app)
     _register_optional(app)
+    _cobra.register(app)
     return app
