@@ -86,7 +86,7 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
         code = reachable(app, arguments)(arguments, prog_name=name, standalone_mode=False)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
     except BrokenPipeError:
-        _die_of_broken_pipe()
+        _exit_on_closed_stdout()
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:
@@ -105,7 +105,7 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _die_of_broken_pipe() -> NoReturn:
+def _exit_on_closed_stdout() -> NoReturn:
     """Whoever read stdout went away (``crane blob ... | head -c 10``): exit 1, silently.
 
     As click does when a command hits the closed pipe itself; this covers the last
