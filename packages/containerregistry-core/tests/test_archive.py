@@ -401,3 +401,52 @@ def test_from_tarinfo_keeps_exact_pax_times() -> None:
     data = write(lambda w: w.add(header))
     _, body = pax_records(data)
     assert body == b"14 atime=-1.5\n30 mtime=1600000000.123456789\n"
+
+
+@pytest.mark.parametrize("name", ["layer.tar.gz", "d/" * 60 + "long-name.tar.gz"])
+@pytest.mark.parametrize("size", [0, 1, 511, 512, 513, (8 << 30) + 1])
+def test_add_file_header_writes_what_add_file_writes_before_the_data(name: str, size: int) -> None:
+    whole = _Head()
+    TarWriter(whole).add_file(name, _Zeros(size), size=size, mode=0o600, mtime=7)
+    header = io.BytesIO()
+    padding = TarWriter(header).add_file_header(name, size, mode=0o600, mtime=7)
+    assert header.getvalue() == bytes(whole.head[: len(header.getvalue())])
+    assert len(header.getvalue()) + size + padding == whole.length
+    assert (size + padding) % 512 == 0 and padding < 512
+
+
+def test_add_file_header_refuses_a_closed_writer() -> None:
+    writer = TarWriter(io.BytesIO())
+    writer.close()
+    with pytest.raises(TarWriteError, match="already closed"):
+        writer.add_file_header("x", 1)
+
+
+class _Head:
+    """A sink that keeps the first 4 KiB written and counts the rest."""
+
+    def __init__(self) -> None:
+        self.head = bytearray()
+        self.length = 0
+
+    def write(self, data: bytes) -> int:
+        if len(self.head) < 4096:
+            self.head += data[: 4096 - len(self.head)]
+        self.length += len(data)
+        return len(data)
+
+
+class _Zeros(io.RawIOBase):
+    """``size`` zero bytes, never held whole (the 8 GiB case)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        count = self._left if size < 0 else min(size, self._left, 1 << 20)
+        self._left -= count
+        return bytes(count)

@@ -222,3 +222,63 @@ def test_a_long_layer_fails_the_write(kit: Any) -> None:
     img = kit.MemoryImage([Long(b"abc", types.DOCKER_LAYER)])
     with pytest.raises(tarball.TarballError, match="more than the 2 bytes"):
         _write({new_tag("r/x:1"): img})
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+def test_write_to_file_is_byte_for_byte_the_stream_writer(
+    kit: Any, tmp_path: object, jobs: int
+) -> None:
+    # Layers of assorted sizes (over one read chunk, off the 512-byte blocks), shared
+    # between images, so that every gap sits somewhere else and one is written once.
+    shared = {"shared.bin": os.urandom(3 << 20)}
+    first = kit.make_image(shared, {"a.bin": os.urandom(1000)}, {"b.bin": os.urandom(700_001)})
+    second = kit.make_image(shared, {"c.bin": b"c"}, architecture="arm64")
+    refs = {new_tag("reg.example/z:1"): first, new_tag("reg.example/a:1"): second}
+    path = os.path.join(str(tmp_path), "out.tar")
+    updates = []
+    tarball.multi_ref_write_to_file(path, refs, jobs=jobs, progress=updates.append)
+    with open(path, "rb") as handle:
+        written = handle.read()
+    assert written == _write(refs)
+    assert updates[-1].complete == updates[-1].total == len(written)
+    assert all(u.error is None for u in updates)
+
+
+def test_write_to_file_a_long_layer_fails_and_leaves_nothing(kit: Any, tmp_path: object) -> None:
+    class Long(StaticLayer):
+        def size(self) -> int:
+            return 2
+
+    img = kit.MemoryImage([Long(b"abc", types.DOCKER_LAYER)])
+    with pytest.raises(tarball.TarballError, match="more than the 2 bytes"):
+        tarball.write_to_file(os.path.join(str(tmp_path), "x.tar"), new_tag("r/x:1"), img)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_write_to_file_a_failing_layer_stops_the_others(kit: Any, tmp_path: object) -> None:
+    opened: list[str] = []
+
+    class Counted(StaticLayer):
+        def compressed(self) -> io.BytesIO:
+            opened.append(str(self.digest()))
+            return super().compressed()  # type: ignore[return-value]
+
+    class Broken(StaticLayer):
+        def size(self) -> int:
+            return 10 << 20  # the largest: started first
+
+        def compressed(self) -> io.BytesIO:
+            raise OSError("connection reset by peer")
+
+    layers = [Counted(os.urandom(100), types.DOCKER_LAYER) for _ in range(5)]
+    img = kit.MemoryImage([*layers, Broken(b"x", types.DOCKER_LAYER)])
+    path = os.path.join(str(tmp_path), "x.tar")
+    updates = []
+    with pytest.raises(OSError, match="connection reset"):
+        tarball.write_to_file(path, new_tag("r/x:1"), img, jobs=1, progress=updates.append)
+    assert opened == []  # one at a time, largest first: nothing after the failure
+    assert os.listdir(str(tmp_path)) == []
+    assert isinstance(updates[-1].error, OSError)
+    with pytest.raises(OSError, match="connection reset"):
+        tarball.write_to_file(path, new_tag("r/x:1"), img, jobs=4)
+    assert os.listdir(str(tmp_path)) == []

@@ -91,6 +91,29 @@ class TarWriter:
         )
         self._write_entry(header, stream=data)
 
+    def add_file_header(
+        self, name: str, size: int, *, mode: int = 0o644, mtime: TimeValue = 0
+    ) -> int:
+        """Write the header of a regular file of ``size`` bytes, but none of its data.
+
+        The caller owes the archive exactly ``size`` bytes of data and then the
+        returned number of zero bytes of padding, either through the same file
+        object next or, when it is a seekable file, by skipping that span now and
+        filling it later (so that several entries are written at once). Defaults as
+        :meth:`add_file`: mode 0o644, mtime 0, uid/gid 0, format chosen as Go does.
+        """
+        header = self._simple(
+            name, tarfile.REGTYPE, size, mode, mtime, 0, 0, "", "", None, TarFormat.UNKNOWN
+        )
+        self._check_usable()
+        chosen = plan(header)  # raises before anything is written
+        try:
+            self._write_header(header, chosen)
+        except BaseException as exc:
+            self._broken = exc
+            raise
+        return f.block_padding(size)
+
     def add_directory(
         self,
         name: str,

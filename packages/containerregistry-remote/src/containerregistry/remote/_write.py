@@ -219,7 +219,7 @@ class Pusher:
         ) as pool:
             futures = {
                 key: pool.submit(self._uploader(repository).upload, layer)
-                for key, (repository, layer) in plan.blobs.items()
+                for key, (repository, layer) in _largest_first(plan.blobs)
             }
             try:
                 for job in plan.manifests:
@@ -266,6 +266,24 @@ class Pusher:
         if probe(session, job.repository, subject) is not None:
             return
         update_fallback(Fetcher(session, job.repository, self.options), subject, referrer)
+
+
+def _largest_first(
+    blobs: dict[tuple[str, str], tuple[name.Repository, Layer]],
+) -> list[tuple[tuple[str, str], tuple[name.Repository, Layer]]]:
+    """``blobs`` in the order to start them: streamed layers (size unknown until read,
+    usually being compressed) first, then the largest first, ties in plan order.
+
+    With ``jobs`` workers the copy ends when the last blob does; starting the big
+    ones first keeps a large layer from starting last and running alone (a 50 MB
+    layer behind five others took a third of a copy's time).
+    """
+
+    def order(item: tuple[tuple[str, str], tuple[name.Repository, Layer]]) -> float:
+        size = known_size(item[1][1])
+        return float("-inf") if size is None else -size
+
+    return sorted(blobs.items(), key=order)
 
 
 class _RawManifest:

@@ -11,6 +11,7 @@ so ``--help`` lists the same commands and the one that runs is the real one.
 from __future__ import annotations
 
 import copy
+import gc
 import inspect
 import sys
 from collections.abc import Sequence
@@ -80,8 +81,22 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
 
     Every failure exits with code 1 as crane's do: usage mistakes print click's usage
     and ``Error: <message>``, other failures one ``Error: <message>`` line, on stderr.
+    Before exiting it freezes the garbage collector (:func:`gc.freeze`), which makes
+    the interpreter's teardown cheap; call it only as the last thing a process does.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        _run_and_exit(app, name, arguments)
+    finally:
+        # The process ends next, and the interpreter's teardown runs full cyclic
+        # collections over every live object (requests, Typer and their modules:
+        # about 80 ms here). Frozen objects are left out of those collections;
+        # teardown still releases them by reference count, and the commands have
+        # closed what they opened before they return.
+        gc.freeze()
+
+
+def _run_and_exit(app: typer.Typer, name: str, arguments: list[str]) -> NoReturn:
     try:
         code = reachable(app, arguments)(arguments, prog_name=name, standalone_mode=False)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is seen below
