@@ -412,7 +412,8 @@ def test_add_file_header_writes_what_add_file_writes_before_the_data(name: str, 
     padding = TarWriter(header).add_file_header(name, size, mode=0o600, mtime=7)
     assert header.getvalue() == bytes(whole.head[: len(header.getvalue())])
     assert len(header.getvalue()) + size + padding == whole.length
-    assert (size + padding) % 512 == 0 and padding < 512
+    assert (size + padding) % 512 == 0
+    assert padding < 512
 
 
 def test_add_file_header_refuses_a_closed_writer() -> None:

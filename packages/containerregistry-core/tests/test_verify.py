@@ -113,3 +113,14 @@ def test_speed_is_close_to_raw_sha256() -> None:
     # Measured at ~97-100% of raw hashlib on a quiet machine; the bound leaves room
     # for a busy shared CI host.
     assert min(raw_times) / min(verified_times) > 0.75
+
+
+def test_checks_names_what_reading_to_the_end_verifies() -> None:
+    sized = VerifyingReader(io.BytesIO(BLOB), digest=DIGEST, size=len(BLOB))
+    assert sized.checks(DIGEST, len(BLOB))
+    assert sized.checks(DIGEST, None)
+    assert not sized.checks(DIGEST, len(BLOB) + 1)
+    assert not sized.checks(Hash.of(b"other"), len(BLOB))
+    unsized = VerifyingReader(io.BytesIO(BLOB), digest=DIGEST, size=None)
+    assert unsized.checks(DIGEST, None)
+    assert not unsized.checks(DIGEST, len(BLOB))

@@ -169,6 +169,28 @@ def test_write_blob_skips_existing_and_verifies(kit: Any, tmp_path: Any) -> None
     assert not os.path.exists(path.blob_path(digest))
 
 
+def test_write_blob_from_a_verifying_stream(kit: Any, tmp_path: Any) -> None:
+    """A stream that checks the digest itself (a registry's blob) is not hashed twice,
+    and its failures are still the layout's, naming the blob."""
+    import io
+
+    from containerregistry.verify import VerifyingReader
+
+    path = layout.write(tmp_path, kit.MemoryIndex([]))
+    digest = Hash.of(b"hello")
+    path.write_blob(digest, VerifyingReader(io.BytesIO(b"hello"), digest=digest, size=5), size=5)
+    assert path.bytes(digest) == b"hello"
+    other = Hash.of(b"other")
+    lying = VerifyingReader(io.BytesIO(b"OTHER"), digest=other, size=5)
+    with pytest.raises(layout.InvalidLayoutError, match=f"blob {other}: .*digest mismatch"):
+        path.write_blob(other, lying, size=5)
+    assert not os.path.exists(path.blob_path(other))
+    # A reader checking another size is wrapped: the layout's size check still runs.
+    short = VerifyingReader(io.BytesIO(b"other"), digest=other, size=None)
+    with pytest.raises(layout.InvalidLayoutError, match="size"):
+        path.write_blob(other, short, size=6)
+
+
 def test_missing_index_json(tmp_path: Any) -> None:
     with pytest.raises(layout.InvalidLayoutError, match=r"no index\.json"):
         layout.from_path(tmp_path)

@@ -43,6 +43,13 @@ class VerifyingReader(io.RawIOBase):
         """How many bytes have been read so far."""
         return self._count
 
+    def checks(self, digest: Hash, size: int | None) -> bool:
+        """Whether reading this to its end checks ``digest`` and, unless None, ``size``.
+
+        A consumer that must verify a stream can skip hashing it a second time.
+        """
+        return digest == self._expected and (size is None or size == self._size)
+
     @property
     def verified(self) -> bool:
         """Whether the stream was read to its end and matched."""

@@ -30,11 +30,19 @@ BlobOpener = Callable[[Hash, "int | None"], BinaryIO]
 
 
 class NamedVerifier(io.RawIOBase):
-    """A verifying reader whose errors name the blob file that failed."""
+    """A verifying reader whose errors name the blob file that failed.
+
+    A ``stream`` that is itself a :class:`VerifyingReader` checking the same digest
+    and size (a registry's blob) is not hashed a second time.
+    """
 
     def __init__(self, stream: BinaryIO, *, digest: Hash, size: int | None, label: str) -> None:
         super().__init__()
-        self._inner = VerifyingReader(stream, digest=digest, size=size)
+        self._inner = (
+            stream
+            if isinstance(stream, VerifyingReader) and stream.checks(digest, size)
+            else VerifyingReader(stream, digest=digest, size=size)
+        )
         self._label = label
 
     def readable(self) -> bool:
