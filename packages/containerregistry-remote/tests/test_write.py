@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
-from remote_testkit import FAST_RETRY, MemoryIndex, Served, random_image, random_layer, sever
+from remote_testkit import (
+    FAST_RETRY,
+    MemoryImage,
+    MemoryIndex,
+    Served,
+    random_image,
+    random_layer,
+    sever,
+)
 
-from containerregistry import remote
+from containerregistry import remote, types
 from containerregistry.transport import RegistryError, Retry
-from containerregistry.v1 import Update
+from containerregistry.v1 import Hash, Update
 
 OPTS: dict[str, Any] = {"retry": FAST_RETRY}
 
@@ -331,3 +340,81 @@ def test_a_source_that_cannot_be_reopened_fails_with_its_own_error(registry: Ser
     assert type(info.value) is TransportError  # not the uploader's private wrapper
     assert layer.opened == FAST_RETRY.attempts  # one try per attempt, then the error
     assert registry.recorder.requests("PUT", "/blobs/uploads/") == []
+
+
+_IMAGE_METHODS = {"config_name", "digest", "manifest", "raw", "raw_config_file", "raw_manifest"}
+
+
+class _Streamed:
+    """An image whose one layer is a stream layer: its config and manifest exist only
+    once the layer was read (a MemoryImage built then)."""
+
+    def __init__(self, layer: Any) -> None:
+        self._layer = layer
+        self._built: MemoryImage | None = None
+
+    def layers(self) -> list[Any]:
+        return [self._layer]
+
+    def media_type(self) -> str:
+        return types.OCI_MANIFEST_SCHEMA1
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute not in _IMAGE_METHODS:
+            raise AttributeError(attribute)
+        if self._built is None:
+            self._built = MemoryImage([self._layer])
+        return getattr(self._built, attribute)
+
+
+def test_a_stream_layer_is_gzipped_while_pushed_then_the_manifest_follows(
+    registry: Served,
+) -> None:
+    import gzip
+    import io
+
+    from containerregistry import stream
+
+    source = random.Random(3).randbytes(150_000)
+    image = _Streamed(stream.Layer(io.BytesIO(source)))
+    remote.write(registry.ref("app:v1"), image, **OPTS)  # type: ignore[arg-type]
+    layer_patch, config_patch = registry.recorder.requests("PATCH")  # the config after
+    layer = image.layers()[0]
+    assert layer_patch.body_size == layer.size()  # sent chunked: its size was unknown
+    assert config_patch.body_size == len(image.raw_config_file())
+    pushed = remote.image(registry.ref("app:v1"), **OPTS)
+    assert pushed.raw_manifest() == image.raw
+    assert pushed.config_file().rootfs.diff_ids == (Hash.of(source),)
+    with pushed.layers()[0].compressed() as blob:
+        assert gzip.decompress(blob.read()) == source
+
+
+@pytest.mark.parametrize("reopen", [True, False], ids=["reopened", "read-once"])
+def test_a_stream_layer_upload_the_registry_forgot_starts_over(
+    registry: Served, reopen: bool
+) -> None:
+    import io
+
+    from containerregistry import stream
+
+    source = random.Random(4).randbytes(200_000)
+    opened: list[int] = []
+
+    def again() -> io.BytesIO:
+        opened.append(1)
+        return io.BytesIO(source)
+
+    layer = stream.Layer(io.BytesIO(source), reopen=again if reopen else None)
+    registry.recorder.fault = _fail_patch(2, "forget")
+    if not reopen:
+        with pytest.raises(stream.ConsumedError, match="works once"):
+            remote.write(registry.ref("app:v1"), _Streamed(layer), chunk_size=60_000, **OPTS)  # type: ignore[arg-type]
+        return
+    image = _Streamed(layer)
+    remote.write(registry.ref("app:v1"), image, chunk_size=60_000, **OPTS)  # type: ignore[arg-type]
+    assert opened == [1]  # compressed again from the start, the same bytes
+    assert len(registry.recorder.requests("POST", "/blobs/uploads/")) == 3  # layer twice, config
+    assert remote.get(registry.ref("app:v1"), **OPTS).raw_manifest() == image.raw
+    got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
+    with got.compressed() as blob:
+        assert Hash.of(blob.read()) == layer.digest()

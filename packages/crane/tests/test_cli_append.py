@@ -8,6 +8,7 @@ import json
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 import typer
@@ -111,6 +112,42 @@ def test_uncompressed_tar_is_gzipped_and_repeated_flag_adds_layers(
         with layer.compressed() as blob:
             assert blob.read(2) == b"\x1f\x8b"
     assert len(image.config_file().history) == 2
+
+
+def test_pushed_plain_tars_are_gzipped_while_uploaded_with_the_saved_bytes(
+    registry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pushed append streams an uncompressed tar through gzip (no temporary copy);
+    the image is the one ``-o`` saves, a compressed layer beside it kept as it is."""
+    from containerregistry import stream
+
+    streamed: list[stream.Layer] = []
+    original = stream.Layer.compressed
+
+    def compressed(layer: stream.Layer) -> BinaryIO:
+        streamed.append(layer)
+        return original(layer)
+
+    monkeypatch.setattr(stream.Layer, "compressed", compressed)
+    plain = tmp_path / "plain.tar"
+    plain.write_bytes(layer_tar({f"f{i}": bytes([i]) * 70_000 for i in range(40)}))
+    packed = tmp_path / "packed.tar.gz"
+    packed.write_bytes(gzipped(layer_tar({"z": b"zz"})))
+    ref = f"{registry}/append/streamed:v1"
+    code, out, err = run("append", "-f", str(plain), "-f", str(packed), "-t", ref)
+    assert code == 0, err
+    assert len(streamed) == 1  # the plain tar only, read once
+    saved = tmp_path / "saved.tar"
+    code, _, err = run("append", "-f", str(plain), "-f", str(packed), "-t", ref, "-o", str(saved))
+    assert code == 0, err
+    image = pushed(ref).image()
+    assert image.digest() == tarball.image_from_path(saved).digest()
+    assert out == f"{registry}/append/streamed@{image.digest()}\n"
+    layers = image.manifest().layers or ()
+    assert [layer.digest for layer in layers] == [
+        Hash.of(gzipped(plain.read_bytes())),
+        Hash.of(packed.read_bytes()),
+    ]
 
 
 def test_layer_media_type_follows_an_oci_base_and_zstd(registry: str, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, TypeVar, cast
 
 from containerregistry.compression import Compression, CompressionLevelError, compress
@@ -32,7 +33,11 @@ class Layer:
     closed; :meth:`uncompressed` raises :class:`UncompressedUnavailableError`.
 
     ``compression_level``: gzip level (default 1, ggcr's ``BestSpeed``).
-    ``media_type``: default the Docker layer type, as ggcr.
+    ``media_type``: default the Docker layer type, as ggcr. ``reopen`` (default
+    None; beyond ggcr) opens the source again from its start: :meth:`compressed`
+    may then be called again, and each later call gzips a fresh copy. The gzip
+    output is deterministic, so an upload that broke can be resumed from the
+    registry's offset instead of failing.
     """
 
     def __init__(
@@ -41,12 +46,14 @@ class Layer:
         *,
         compression_level: int = 1,
         media_type: str = DOCKER_LAYER,
+        reopen: Callable[[], BinaryIO] | None = None,
     ) -> None:
         if isinstance(compression_level, bool) or not 0 <= compression_level <= 9:
             raise CompressionLevelError(
                 f"invalid gzip level {compression_level!r} for a stream layer: want 0 to 9"
             )
         self._reader = reader
+        self._reopen = reopen
         self._level = compression_level
         self._media_type = media_type
         self._lock = threading.Lock()
@@ -58,13 +65,14 @@ class Layer:
     def compressed(self) -> BinaryIO:
         """Return the gzip stream; read it to the end and close it to compute the digests."""
         with self._lock:
-            if self._consumed:
+            again = self._consumed
+            if again and self._reopen is None:
                 raise ConsumedError(
                     "this stream layer was already read: compressed() works once; "
                     "build a new stream.Layer (or a tarball layer) to read it again"
                 )
             self._consumed = True
-        tee = _HashingReader(self._reader)
+        tee = _HashingReader(self._reopen() if again and self._reopen else self._reader)
         gzipped = compress(tee.as_binary_io(), algorithm=Compression.GZIP, level=self._level)
         return _CompressedStream(self, tee, gzipped).as_binary_io()
 

@@ -266,6 +266,8 @@ class BlobUploader:
                     source.seek(offset)
                     with no_retry():
                         location = self._send(location, source, offset, size, key)
+                        if digest is None:
+                            source.close()  # a stream layer learns its digest when closed
                         final = digest if digest is not None else layer.digest()
                         self._finish(location, final)
                     return final
@@ -325,7 +327,10 @@ class BlobUploader:
                 headers["Content-Range"] = f"{offset}-{end}"
             if length == 0:
                 return location
-            response = self.session.patch(location, data=body, headers=headers)
+            # Of unknown length (a stream layer) the body goes out chunked: requests
+            # would take a sized body's length of 0 and send nothing.
+            sent: _Body | Iterator[bytes] = body if length is not None else iter(body)
+            response = self.session.patch(location, data=sent, headers=headers)
             check_response(response, 202, 204, 201)
             return urljoin(location, response.headers.get("Location") or location)
         while True:

@@ -144,6 +144,17 @@ class Pusher:
         return repository, key[1]
 
     def _add(self, repository: name.Repository, identifier: str, item: object) -> None:
+        if _is_image(item) and not _is_index(item):
+            layers = self._pushed_layers(item)  # type: ignore[arg-type]
+            if any(known_digest(layer) is None for layer in layers):
+                # Stream layers: the manifest (and the config's diff_ids) exist only
+                # once they are read, so both are made after the upload, as in ggcr.
+                self._plan.seen_manifests.add((repository.name, identifier))
+                streamed = [self._add_blob(repository, layer) for layer in layers]
+                self._plan.manifests.append(
+                    _ManifestJob(repository, identifier, b"", "", streamed, item)  # type: ignore[arg-type]
+                )
+                return
         raw = item.raw_manifest()  # type: ignore[attr-defined]
         media_type = _media_type_of(item, raw)
         digest = str(Hash.of(raw))
@@ -151,31 +162,26 @@ class Pusher:
             return
         self._plan.seen_manifests.add((repository.name, identifier))
         blobs: list[tuple[name.Repository, str]] = []
-        deferred: Image | None = None
         if _is_index(item) or types.is_index(media_type):
             self._add_children(repository, item)
         elif _is_image(item):
             image: Image = item  # type: ignore[assignment]
-            streaming = False
-            for layer in image.layers():
-                if not types.is_distributable(layer.media_type()) and not (
-                    self.options.nondistributable
-                ):
-                    continue
-                streaming = streaming or known_digest(layer) is None
-                blobs.append(self._add_blob(repository, layer))
+            blobs = [self._add_blob(repository, layer) for layer in self._pushed_layers(image)]
             if not types.is_schema1(media_type):
-                if streaming:
-                    deferred = image
-                else:
-                    fetcher = getattr(image, "fetcher", None)
-                    source = fetcher.repository if isinstance(fetcher, Fetcher) else None
-                    config = _ConfigBlob(image, source)
-                    blobs.append(self._add_blob(repository, config))  # type: ignore[arg-type]
-        self.progress.add_total(len(raw) if deferred is None else 0)
-        self._plan.manifests.append(
-            _ManifestJob(repository, identifier, raw, media_type, blobs, deferred)
-        )
+                fetcher = getattr(image, "fetcher", None)
+                source = fetcher.repository if isinstance(fetcher, Fetcher) else None
+                config = _ConfigBlob(image, source)
+                blobs.append(self._add_blob(repository, config))  # type: ignore[arg-type]
+        self.progress.add_total(len(raw))
+        self._plan.manifests.append(_ManifestJob(repository, identifier, raw, media_type, blobs))
+
+    def _pushed_layers(self, image: Image) -> list[Layer]:
+        """The layers whose blobs are pushed: foreign ones only with ``nondistributable``."""
+        return [
+            layer
+            for layer in image.layers()
+            if types.is_distributable(layer.media_type()) or self.options.nondistributable
+        ]
 
     def _add_children(self, repository: name.Repository, index: object) -> None:
         manifest = index.index_manifest()  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from containerregistry.v1 import Image, Layer
@@ -42,7 +42,27 @@ def layer_from_path(path: str | os.PathLike[str]) -> Layer:
     return tarball.layer_from_file(text)
 
 
-def append(base: Image, *paths: str | os.PathLike[str]) -> Image:
+def _streamed_layer(path: str) -> Layer | None:
+    """A stream layer gzipping the regular, uncompressed tar file at ``path``, or None.
+
+    Pushed, it is compressed while it is uploaded rather than into a temporary copy
+    first; a resumed upload reopens the file. Same bytes, same digest.
+    """
+    from containerregistry import compression, stream
+
+    if path == STDIN or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as probe:
+        if compression.sniff(probe.read(16)) is not compression.Compression.NONE:
+            return None
+
+    def reopen() -> BinaryIO:
+        return open(path, "rb")
+
+    return stream.Layer(reopen(), reopen=reopen)
+
+
+def append(base: Image, *paths: str | os.PathLike[str], streamed: bool = False) -> Image:
     """Return ``base`` with one new layer per path on top (``crane.Append``).
 
     Each path is a tar, a gzip or zstd compressed tar, or ``-`` for standard input
@@ -53,9 +73,22 @@ def append(base: Image, *paths: str | os.PathLike[str]) -> Image:
     tar is rewritten as crane does (under ``Files/``, see
     :func:`containerregistry.crane._windows.windows_layer`). Layers are read now (to
     know their digests); the new config and manifest are computed when first used.
+
+    ``streamed`` (default False; for an image that is only pushed): an uncompressed
+    tar file (not on a Windows base) becomes a :class:`containerregistry.stream.Layer`
+    instead, gzipped while :func:`containerregistry.remote.write` uploads it; its
+    digest, the config and the manifest are known only after that.
     """
     from containerregistry import mutate
-    from containerregistry.crane._windows import for_base
+    from containerregistry.crane._windows import for_base, is_windows
 
-    layers = for_base(base, [layer_from_path(path) for path in paths])
+    layers: list[Layer] = []
+    windows = None
+    for path in paths:
+        found = None
+        if streamed:
+            windows = is_windows(base) if windows is None else windows
+            found = None if windows else _streamed_layer(os.fspath(path))
+        layers.append(found if found is not None else layer_from_path(path))
+    layers = for_base(base, layers)
     return mutate.append_layers(base, *layers, follow_base=True)

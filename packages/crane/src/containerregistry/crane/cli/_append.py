@@ -157,7 +157,8 @@ def _append(
         if oci_empty_base:
             base_image = mutate.media_type(base_image, types.OCI_MANIFEST_SCHEMA1)
             base_image = mutate.config_media_type(base_image, types.OCI_CONFIG_JSON)
-    image = append(base_image, *layers)
+    # Only pushed: the layers are gzipped while they upload (nothing else reads them).
+    image = append(base_image, *layers, streamed=not output and algorithm is None)
     if base and annotate:
         image = mutate.annotations(image, _base_annotations(ctx, base, base_image))
     if algorithm is not None:
