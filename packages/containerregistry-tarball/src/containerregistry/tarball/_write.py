@@ -161,6 +161,25 @@ def _copy_layer(writer: TarWriter, name: str, layer: Layer) -> None:
             )
 
 
+def _write_entries(
+    writer: TarWriter,
+    planned: list[_Planned],
+    manifest_bytes: bytes,
+    add_layer: Callable[[str, Layer], None],
+) -> None:
+    """Each image's config then its layers (``add_layer`` writes each name once), then
+    ``manifest.json`` and the end of the archive."""
+    written: set[str] = set()
+    for p in planned:
+        writer.add_file(p.descriptor.config, p.image.raw_config_file())
+        for name, layer in zip(p.descriptor.layers or (), p.layers, strict=True):
+            if name not in written:
+                written.add(name)
+                add_layer(name, layer)
+    writer.add_file(MANIFEST_NAME, manifest_bytes)
+    writer.close()
+
+
 def multi_ref_write(
     ref_to_image: Mapping[Reference, Image],
     fileobj: BinaryIO,
@@ -185,16 +204,9 @@ def multi_ref_write(
         sink = _Counting(fileobj, _total_size(planned, manifest_bytes), progress)
     try:
         writer = TarWriter(sink)
-        written: set[str] = set()
-        for p in planned:
-            writer.add_file(p.descriptor.config, p.image.raw_config_file())
-            for name, layer in zip(p.descriptor.layers or (), p.layers, strict=True):
-                if name in written:
-                    continue
-                written.add(name)
-                _copy_layer(writer, name, layer)
-        writer.add_file(MANIFEST_NAME, manifest_bytes)
-        writer.close()
+        _write_entries(
+            writer, planned, manifest_bytes, lambda name, layer: _copy_layer(writer, name, layer)
+        )
     except Exception as exc:
         if isinstance(sink, _Counting) and progress is not None:
             progress(Update(total=sink.total, complete=sink.complete, error=exc))
@@ -256,19 +268,14 @@ def _write_with_gaps(
     try:
         writer = TarWriter(handle)
         gaps: list[Gap] = []
-        written: set[str] = set()
-        for p in planned:
-            writer.add_file(p.descriptor.config, p.image.raw_config_file())
-            for name, layer in zip(p.descriptor.layers or (), p.layers, strict=True):
-                if name in written:
-                    continue
-                written.add(name)
-                size = layer.size()
-                padding = writer.add_file_header(name, size)
-                gaps.append(Gap(layer, handle.tell(), size))
-                handle.seek(size + padding, os.SEEK_CUR)
-        writer.add_file(MANIFEST_NAME, manifest_bytes)
-        writer.close()
+
+        def leave_gap(name: str, layer: Layer) -> None:
+            size = layer.size()
+            padding = writer.add_file_header(name, size)
+            gaps.append(Gap(layer, handle.tell(), size))
+            handle.seek(size + padding, os.SEEK_CUR)
+
+        _write_entries(writer, planned, manifest_bytes, leave_gap)
         handle.flush()
         tally.add(tally.total - sum(gap.size for gap in gaps))
         fill(handle.fileno(), gaps, jobs=jobs, on_written=tally.add)
