@@ -144,6 +144,7 @@ class Pusher:
         return repository, key[1]
 
     def _add(self, repository: name.Repository, identifier: str, item: object) -> None:
+        layers: list[Layer] = []
         if _is_image(item) and not _is_index(item):
             layers = self._pushed_layers(item)  # type: ignore[arg-type]
             if any(known_digest(layer) is None for layer in layers):
@@ -166,7 +167,7 @@ class Pusher:
             self._add_children(repository, item)
         elif _is_image(item):
             image: Image = item  # type: ignore[assignment]
-            blobs = [self._add_blob(repository, layer) for layer in self._pushed_layers(image)]
+            blobs = [self._add_blob(repository, layer) for layer in layers]
             if not types.is_schema1(media_type):
                 fetcher = getattr(image, "fetcher", None)
                 source = fetcher.repository if isinstance(fetcher, Fetcher) else None
