@@ -19,6 +19,7 @@ sys.path.insert(
 from gcs_testkit import PreconditionProxy, storage_emulator
 
 from containerregistry import layout, name, random, remote
+from containerregistry.layout import _gcs
 from containerregistry.registry import Registry, make_server
 
 BUCKET = "integration"
@@ -43,7 +44,7 @@ def env(
     }
     values.pop("GOOGLE_APPLICATION_CREDENTIALS", None)
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.url)
-    client = layout._gcs.default_client()  # type: ignore[attr-defined]
+    client = _gcs.default_client()
     if not client.bucket(BUCKET).exists():
         client.create_bucket(BUCKET)
     return values

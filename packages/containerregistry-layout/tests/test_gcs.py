@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from gcs_testkit import PreconditionProxy, storage_emulator
 
 from containerregistry import layout, random
+from containerregistry.layout import _gcs
 from containerregistry.v1 import Hash
 
 BUCKET = "layouts"
@@ -30,7 +31,7 @@ def emulator() -> Iterator[PreconditionProxy]:
 def gcs(emulator: PreconditionProxy, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A storage client on the emulator with an empty bucket."""
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator.url)
-    client = layout._gcs.default_client()  # type: ignore[attr-defined]
+    client = _gcs.default_client()
     bucket = client.bucket(BUCKET)
     if not bucket.exists():
         client.create_bucket(BUCKET)
@@ -100,7 +101,7 @@ def test_concurrent_appends_lose_nothing(gcs: Any, emulator: PreconditionProxy) 
 
     def writer(mine: list[Any]) -> None:
         # Each writer has its own client, as separate processes would.
-        target = layout.GcsLayout(f"gs://{BUCKET}/race", client=layout._gcs.default_client())  # type: ignore[attr-defined]
+        target = layout.GcsLayout(f"gs://{BUCKET}/race", client=_gcs.default_client())
         try:
             for image in mine:
                 target.append_image(image)
