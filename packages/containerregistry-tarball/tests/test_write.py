@@ -282,3 +282,42 @@ def test_write_to_file_a_failing_layer_stops_the_others(kit: Any, tmp_path: obje
     with pytest.raises(OSError, match="connection reset"):
         tarball.write_to_file(path, new_tag("r/x:1"), img, jobs=4)
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_write_to_file_interrupted_stops_the_layers_and_leaves_nothing(
+    kit: Any, tmp_path: object
+) -> None:
+    import signal
+    import threading
+    import time
+
+    reads: list[int] = []
+    lock = threading.Lock()
+
+    class Endless(StaticLayer):
+        """Declares 64 MiB; its stream hands out zeros and, at the 4th read, Ctrl-C."""
+
+        def size(self) -> int:
+            return 64 << 20
+
+        def compressed(self) -> io.RawIOBase:  # type: ignore[override]
+            class Zeros(io.RawIOBase):
+                def readable(self) -> bool:
+                    return True
+
+                def readinto(self, buffer: Any) -> int:
+                    with lock:
+                        reads.append(1)
+                        if len(reads) == 4:
+                            os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.01)  # a slow network
+                    buffer[:] = bytes(len(buffer))
+                    return len(buffer)
+
+            return Zeros()
+
+    img = kit.MemoryImage([Endless(b"a", types.DOCKER_LAYER), Endless(b"b", types.DOCKER_LAYER)])
+    with pytest.raises(KeyboardInterrupt):
+        tarball.write_to_file(os.path.join(str(tmp_path), "x.tar"), new_tag("r/x:1"), img)
+    assert len(reads) < 64  # both stopped long before their 64 chunks each
+    assert os.listdir(str(tmp_path)) == []

@@ -22,6 +22,8 @@ from containerregistry.v1 import Layer
 
 #: Bytes per read of a layer and per ``pwrite``.
 CHUNK_SIZE = 1 << 20
+#: How often the waiting thread wakes to notice a Ctrl-C.
+_POLL_SECONDS = 0.1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,10 +73,20 @@ def fill(
         max_workers=min(jobs, len(ordered)), thread_name_prefix="tarball-fill"
     ) as pool:
         futures = [pool.submit(write_one, gap) for gap in ordered]
-        concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_EXCEPTION)
-        if stop.is_set():
-            for future in futures:
-                future.cancel()
+        pending = set(futures)
+        try:
+            # In short waits, so that a Ctrl-C reaches this thread while layers move.
+            while pending and not stop.is_set():
+                _, pending = concurrent.futures.wait(
+                    pending, timeout=_POLL_SECONDS, return_when=concurrent.futures.FIRST_EXCEPTION
+                )
+        except BaseException:  # Ctrl-C while waiting: the workers stop too
+            stop.set()
+            raise
+        finally:
+            if stop.is_set():
+                for future in futures:
+                    future.cancel()
     failures = [
         error
         for future in futures
