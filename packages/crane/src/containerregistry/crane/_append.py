@@ -82,13 +82,10 @@ def append(base: Image, *paths: str | os.PathLike[str], streamed: bool = False) 
     from containerregistry import mutate
     from containerregistry.crane._windows import for_base, is_windows
 
-    layers: list[Layer] = []
-    windows = None
-    for path in paths:
-        found = None
-        if streamed:
-            windows = is_windows(base) if windows is None else windows
-            found = None if windows else _streamed_layer(os.fspath(path))
-        layers.append(found if found is not None else layer_from_path(path))
+    streaming = streamed and not is_windows(base)  # Windows layers are rewritten
+    layers = [
+        (_streamed_layer(os.fspath(path)) if streaming else None) or layer_from_path(path)
+        for path in paths
+    ]
     layers = for_base(base, layers)
     return mutate.append_layers(base, *layers, follow_base=True)
