@@ -219,3 +219,91 @@ def test_schema1_is_kept_raw_for_copying(registry: Served, other_registry: Serve
     copied = remote.get(other_registry.ref("copy:v1"), **OPTS)
     assert copied.raw_manifest() == raw
     assert sha(raw) == str(Hash.of(raw))
+
+
+class _BlobServer:
+    """A registry of one blob over raw HTTP/1.1 keep-alive; ``blob_connections`` holds
+    the client port of every GET of the blob.
+
+    ``cut`` makes every GET of the blob send only that many bytes of the body its
+    ``Content-Length`` promises, then close the connection.
+    """
+
+    def __init__(self, blob: bytes, cut: int | None = None) -> None:
+        import http.server
+        import threading
+
+        server_self = self
+        self.blob, self.cut = blob, cut
+        self.blob_connections: list[int] = []
+        self.digest = sha(blob)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self, body: bool) -> None:
+                if self.path == "/v2/":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(server_self.blob)))
+                self.end_headers()
+                if not body:
+                    return
+                if server_self.cut is None:
+                    self.wfile.write(server_self.blob)
+                else:
+                    self.wfile.write(server_self.blob[: server_self.cut])
+                    self.wfile.flush()
+                    self.close_connection = True
+
+            def do_GET(self) -> None:
+                if self.path != "/v2/":
+                    server_self.blob_connections.append(self.client_address[1])
+                self._answer(body=True)
+
+            def do_HEAD(self) -> None:
+                self._answer(body=False)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_blob_body_cut_short_is_a_transport_error_naming_the_count() -> None:
+    from containerregistry.transport import TransportError
+
+    server = _BlobServer(bytes(range(256)) * 40, cut=4000)
+    try:
+        got = remote.layer(name.new_digest(f"{server.host}/r@{server.digest}"), **OPTS)
+        with got.compressed() as stream, pytest.raises(TransportError, match="after 4000") as info:
+            stream.read()
+        assert "6240 more expected" in str(info.value)
+    finally:
+        server.close()
+
+
+def test_blobs_read_to_the_end_share_one_connection() -> None:
+    blob = bytes(range(256)) * 9000
+    server = _BlobServer(blob)
+    try:
+        got = remote.layer(name.new_digest(f"{server.host}/r@{server.digest}"), **OPTS)
+        for _ in range(3):
+            with got.compressed() as stream:
+                assert stream.read() == blob
+        assert len(server.blob_connections) == 3
+        assert len(set(server.blob_connections)) == 1
+    finally:
+        server.close()

@@ -6,7 +6,6 @@ import builtins
 import contextlib
 import dataclasses
 import os
-import shutil
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
@@ -155,8 +154,11 @@ class Layout:
         target = self.blob_path(digest)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         checked = NamedVerifier(stream, digest=digest, size=size, label=f"blob {digest}")
+        buffer = memoryview(bytearray(_CHUNK))
         with atomic_file(target) as out:
-            shutil.copyfileobj(checked, out, _CHUNK)
+            # One buffer for every chunk: no allocation or copy per chunk.
+            while count := checked.readinto(buffer):
+                out.write(buffer[:count])
 
     def _write_bytes_blob(self, data: builtins.bytes) -> Hash:
         digest = Hash.of(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 from collections.abc import Sequence
 from typing import BinaryIO, cast
@@ -61,13 +62,30 @@ def session_for(
     return options.sessions.get(key, build)
 
 
+def _plain_body(raw: object) -> http.client.HTTPResponse | None:
+    """The ``http.client`` response under urllib3's ``raw``, when reading it gives the
+    same bytes: nothing read yet, and no content decoding. Reading it skips urllib3's
+    copy of every chunk."""
+    body = getattr(raw, "_fp", None)
+    if not isinstance(body, http.client.HTTPResponse):
+        return None
+    if getattr(raw, "_fp_bytes_read", None) != 0 or getattr(raw, "_decoder", None) is not None:
+        return None
+    return body
+
+
 class _ResponseStream(io.RawIOBase):
-    """A response body as a stream; at its end the connection goes back to the pool."""
+    """A response body as a stream; at its end the connection goes back to the pool.
+
+    A body whose end comes before its ``Content-Length`` raises :class:`TransportError`.
+    """
 
     def __init__(self, response: requests.Response) -> None:
         super().__init__()
         self._response = response
         self._raw = response.raw
+        self._plain = _plain_body(self._raw)
+        self._count = 0
         self._eof = False
 
     def readable(self) -> bool:
@@ -75,12 +93,19 @@ class _ResponseStream(io.RawIOBase):
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         try:
-            count = self._raw.readinto(buffer)
+            if self._plain is not None:
+                count = self._plain.readinto(buffer)
+                remaining = self._plain.length
+                if not count and len(buffer) and remaining:
+                    raise http.client.IncompleteRead(b"", remaining)
+            else:
+                count = self._raw.readinto(buffer)
         except Exception as exc:
             raise TransportError(
-                f"reading {transport.redact_url(self._response.url)} failed: "
-                f"{type(exc).__name__}: {exc}; check the network and retry"
+                f"reading {transport.redact_url(self._response.url)} failed after "
+                f"{self._count} bytes: {type(exc).__name__}: {exc}; check the network and retry"
             ) from exc
+        self._count += count
         if not count and len(buffer):
             self._eof = True
         return int(count)
