@@ -124,3 +124,30 @@ def test_checks_names_what_reading_to_the_end_verifies() -> None:
     unsized = VerifyingReader(io.BytesIO(BLOB), digest=DIGEST, size=None)
     assert unsized.checks(DIGEST, None)
     assert not unsized.checks(DIGEST, len(BLOB))
+
+
+@pytest.mark.parametrize(
+    ("data", "size", "mismatch"),
+    [
+        pytest.param(BLOB[::-1], len(BLOB), DigestMismatchError, id="digest"),
+        pytest.param(BLOB[:-1], len(BLOB), SizeMismatchError, id="short"),
+        pytest.param(BLOB + b"x", len(BLOB), SizeMismatchError, id="long"),
+    ],
+)
+def test_describe_names_the_source_of_a_mismatch(
+    data: bytes, size: int, mismatch: type[Exception]
+) -> None:
+    class NamedError(ContainerRegistryError):
+        pass
+
+    reader = VerifyingReader(
+        io.BytesIO(data),
+        digest=DIGEST,
+        size=size,
+        describe=lambda error: NamedError(f"file.tar entry 'x': {error}"),
+    )
+    with pytest.raises(NamedError, match=r"^file\.tar entry 'x': ") as caught:
+        drain_readinto(reader)
+    assert isinstance(caught.value.__cause__, mismatch)
+    with pytest.raises(NamedError):  # sticky, as the mismatch itself would be
+        reader.read(1)

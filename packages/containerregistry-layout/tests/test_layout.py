@@ -191,6 +191,28 @@ def test_write_blob_from_a_verifying_stream(kit: Any, tmp_path: Any) -> None:
         path.write_blob(other, short, size=6)
 
 
+def test_layers_start_largest_first(kit: Any, tmp_path: Any) -> None:
+    import random
+    import threading
+
+    opened: list[int] = []
+    lock = threading.Lock()
+
+    class Logged(kit.GzipLayer):  # type: ignore[misc,name-defined]
+        def compressed(self) -> Any:
+            with lock:
+                opened.append(self.size())
+            return super().compressed()
+
+    rng = random.Random(7)
+    layers = [Logged(f"f{n}", rng.randbytes(n * 3000)) for n in (2, 9, 4, 1, 7)]
+    sizes = sorted((layer.size() for layer in layers), reverse=True)
+    layout.Layout(tmp_path, jobs=2).write_image(kit.MemoryImage(layers))
+    # Two workers: the two largest start first, the smallest last.
+    assert set(opened[:2]) == set(sizes[:2])
+    assert opened[-1] == sizes[-1]
+
+
 def test_missing_index_json(tmp_path: Any) -> None:
     with pytest.raises(layout.InvalidLayoutError, match=r"no index\.json"):
         layout.from_path(tmp_path)

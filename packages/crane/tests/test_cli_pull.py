@@ -11,6 +11,8 @@ import pytest
 from crane_testkit import run
 
 from containerregistry import name, remote
+from containerregistry.registry import Registry, make_server
+from containerregistry.transport import RegistryError
 
 
 def test_pull_tarball_several_sources(host: str, tmp_path: object) -> None:
@@ -114,3 +116,42 @@ def test_push_missing_path(host: str, tmp_path: object) -> None:
     assert code == 1
     assert err.startswith("Error: ")
     assert "absent.tar" in err
+
+
+def _flip_a_byte_of_a_layer(path: str) -> str:
+    """Change one byte in the middle of the tarball's first ``<hex>.tar.gz`` entry; return
+    the entry's name."""
+    with tarfile.open(path) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith(".tar.gz"))
+    with open(path, "r+b") as handle:
+        handle.seek(member.offset_data + member.size // 2)
+        byte = handle.read(1)
+        handle.seek(-1, os.SEEK_CUR)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    return member.name
+
+
+def test_push_tarball_whose_layer_is_not_what_its_name_says(host: str, tmp_path: object) -> None:
+    from containerregistry import tarball
+
+    path = f"{tmp_path}/one.tar"
+    assert run("pull", f"{host}/a/img:v1", path)[0] == 0
+    digest = remote.get(name.parse_reference(f"{host}/a/img:v1")).digest
+    entry = _flip_a_byte_of_a_layer(path)
+    # The manifest is made from the entry names, without reading the layers...
+    assert tarball.image_from_path(path).digest() == digest
+    # ...and the bytes are checked as they are pushed (to a registry without them):
+    # nothing is tagged.
+    server = make_server(Registry(), address="127.0.0.1:0").start()
+    try:
+        target = f"127.0.0.1:{server.port}/pushed/tampered:v1"
+        code, out, err = run("push", path, target)
+        assert (code, out) == (1, b"")
+        line = err.splitlines()[-1]
+        assert line.startswith("Error: ")
+        assert f"layer entry '{entry}' holds content with digest sha256:" in line
+        assert f"not the sha256:{entry.removesuffix('.tar.gz')} its name says" in line
+        with pytest.raises(RegistryError, match="404"):
+            remote.head(name.parse_reference(target))
+    finally:
+        server.stop()

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import BinaryIO, cast
 
 from containerregistry.v1._hash import Hash
-from containerregistry.verify._errors import DigestMismatchError, SizeMismatchError
+from containerregistry.verify._errors import (
+    DigestMismatchError,
+    SizeMismatchError,
+    VerificationError,
+)
 
 #: ``read()`` with no size is served in pieces this big.
 _CHUNK_SIZE = 1 << 20
@@ -19,13 +24,23 @@ class VerifyingReader(io.RawIOBase):
     :class:`SizeMismatchError` at once; at end of stream a short read raises
     :class:`SizeMismatchError` and a wrong hash :class:`DigestMismatchError`. An
     error, once raised, is raised again by every later read. ``size=None`` skips
-    the size checks. Closing the reader closes ``stream``.
+    the size checks. ``describe`` (default None: the mismatch itself is raised)
+    turns a mismatch into the error to raise instead, so that a caller can name the
+    file the blob came from; the mismatch is its ``__cause__``. Closing the reader
+    closes ``stream``.
 
     Use ``readinto`` with a large buffer (1 MiB) for full speed: hashing then runs
     on the caller's buffer with no extra copy.
     """
 
-    def __init__(self, stream: BinaryIO, *, digest: Hash, size: int | None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        digest: Hash,
+        size: int | None,
+        describe: Callable[[VerificationError], Exception] | None = None,
+    ) -> None:
         super().__init__()
         if size is not None and size < 0:
             raise ValueError(f"invalid expected size {size} for {digest}: want >= 0")
@@ -36,6 +51,7 @@ class VerifyingReader(io.RawIOBase):
         self._count = 0
         self._verified = False
         self._error: Exception | None = None
+        self._describe = describe
         self._readinto = getattr(stream, "readinto", None)
 
     @property
@@ -126,6 +142,10 @@ class VerifyingReader(io.RawIOBase):
             self._fail(DigestMismatchError(self._expected, actual))
         self._verified = True
 
-    def _fail(self, error: Exception) -> None:
-        self._error = error
-        raise error
+    def _fail(self, error: VerificationError) -> None:
+        raised: Exception = error
+        if self._describe is not None:
+            raised = self._describe(error)
+            raised.__cause__ = error
+        self._error = raised
+        raise raised

@@ -67,6 +67,16 @@ def _with_options(
     return dataclasses.replace(descriptor, **changes)  # type: ignore[arg-type]
 
 
+def _largest_first(image: Image, layers: list[Layer]) -> list[Layer]:
+    """``layers`` the largest first, by the sizes the manifest gives (asking a layer
+    itself could compress it now, on this thread)."""
+    sizes = [descriptor.size for descriptor in image.manifest().layers or ()]
+    if len(sizes) != len(layers):
+        return layers
+    order = sorted(range(len(layers)), key=lambda i: -sizes[i])
+    return [layers[i] for i in order]
+
+
 class Layout:
     """The OCI image layout at :attr:`path` (ggcr's ``layout.Path``).
 
@@ -189,16 +199,18 @@ class Layout:
     def write_image(self, image: Image) -> None:
         """Write the layers, config and manifest of ``image`` as blobs (not ``index.json``).
 
-        Layers are written ``jobs`` at a time; the manifest goes last, so a layout
-        never refers to an image whose blobs are not all there.
+        Layers are written ``jobs`` at a time, the largest first (so that a large one
+        does not start last and run alone); the manifest goes last, so a layout never
+        refers to an image whose blobs are not all there.
         """
         layers = image.layers()
         if self.jobs == 1 or len(layers) <= 1:
             for layer in layers:
                 self._write_layer(layer)
         else:
+            ordered = _largest_first(image, layers)
             with ThreadPoolExecutor(max_workers=min(self.jobs, len(layers))) as pool:
-                for future in [pool.submit(self._write_layer, layer) for layer in layers]:
+                for future in [pool.submit(self._write_layer, layer) for layer in ordered]:
                     future.result()
         self._write_bytes_blob(image.raw_config_file())
         self._write_bytes_blob(image.raw_manifest())

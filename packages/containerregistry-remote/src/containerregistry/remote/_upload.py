@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, cast
 from urllib.parse import urlencode, urljoin
 
 import requests
@@ -122,6 +122,32 @@ class _Source:
         self.chunk_start += len(data)
         return data
 
+    def take_into(self, buffer: memoryview) -> memoryview:
+        """Like :meth:`take` for ``len(buffer)`` bytes, read into ``buffer``; return the
+        filled part of it (no new bytes object per chunk)."""
+        if self.chunk:
+            data = self.take(len(buffer))
+            buffer[: len(data)] = data
+            return buffer[: len(data)]
+        if self.stream is None:
+            try:
+                self.stream = self.layer.compressed()
+            except Exception as exc:
+                raise _SourceError(exc) from exc
+        readinto = getattr(self.stream, "readinto", None)
+        try:
+            if readinto is not None:
+                count = int(readinto(buffer) or 0)
+            else:
+                data = self.stream.read(len(buffer))
+                count = len(data)
+                buffer[:count] = data
+        except Exception as exc:
+            raise _SourceError(exc) from exc
+        self.position += count
+        self.chunk_start += count
+        return buffer[:count]
+
     def keep(self, data: bytes, start: int) -> None:
         """Remember ``data`` (starting at ``start``) so that a failed PATCH can resend it."""
         self.chunk = data
@@ -152,9 +178,12 @@ class _Body:
     def __len__(self) -> int:
         return self._length or 0
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[memoryview]:
+        # One buffer for every piece: the HTTP client sends each piece whole before it
+        # asks for the next one.
+        buffer = memoryview(bytearray(_SEND_SIZE))
         while True:
-            data = self._source.take(_SEND_SIZE)
+            data = self._source.take_into(buffer)
             if not data:
                 return
             self.sent += len(data)
@@ -329,8 +358,11 @@ class BlobUploader:
                 return location
             # Of unknown length (a stream layer) the body goes out chunked: requests
             # would take a sized body's length of 0 and send nothing.
-            sent: _Body | Iterator[bytes] = body if length is not None else iter(body)
-            response = self.session.patch(location, data=sent, headers=headers)
+            sent: _Body | Iterator[memoryview] = body if length is not None else iter(body)
+            # (urllib3 sends any bytes-like piece; the stubs only name bytes)
+            response = self.session.patch(
+                location, data=cast("Iterable[bytes]", sent), headers=headers
+            )
             check_response(response, 202, 204, 201)
             return urljoin(location, response.headers.get("Location") or location)
         while True:

@@ -25,9 +25,12 @@ from containerregistry.v1 import (
     Manifest,
 )
 
-#: Entry names that carry the sha256 of their content: crane's ``sha256:<hex>``,
-#: docker save's ``<hex>.json`` and Docker 25's ``blobs/sha256/<hex>``.
-_NAMED_BY_DIGEST = re.compile(r"^(?:sha256:|blobs/sha256/)?([0-9a-f]{64})(?:\.json)?$")
+#: Entry names that carry the sha256 of their content: crane's ``sha256:<hex>``
+#: (configs) and ``<hex>.tar.gz`` / ``<hex>.tar.zst`` (layers), docker save's
+#: ``<hex>.json`` and Docker 25's ``blobs/sha256/<hex>``.
+_NAMED_BY_DIGEST = re.compile(
+    r"^(?:sha256:|blobs/sha256/)?([0-9a-f]{64})(?:\.json|\.tar\.gz|\.tar\.zst)?$"
+)
 #: Docker 25 lists every layer in LayerSources with an uncompressed media type;
 #: those are not foreign layers (ggcr's docker25workaround).
 _UNCOMPRESSED_TYPES = frozenset({types.DOCKER_UNCOMPRESSED_LAYER, types.OCI_UNCOMPRESSED_LAYER})
@@ -137,8 +140,21 @@ class TarballImage:
                 diff_id=diff_id,
                 descriptor=source_descriptor,
             )
-        expected = _expected_digest(entry) if kind is not Compression.NONE else None
         media_type = types.OCI_LAYER_ZSTD if kind is Compression.ZSTD else types.DOCKER_LAYER
+        named = _expected_digest(entry) if kind is not Compression.NONE else None
+        if named is not None and named != diff_id:
+            # Named by its digest: that is its descriptor, as in an OCI layout, and
+            # every read checks it. A name that is the diff_id says nothing of the blob.
+            return BlobLayer(
+                opener,
+                label=label,
+                source_compression=kind,
+                media_type=media_type,
+                digest=named,
+                size=archive.resolve(entry).size,
+                diff_id=diff_id,
+                expected_digest=named,
+            )
         return BlobLayer(
             opener,
             label=label,
@@ -146,7 +162,6 @@ class TarballImage:
             media_type=media_type,
             level=DEFAULT_LEVEL,
             diff_id=diff_id,
-            expected_digest=expected,
         )
 
     # -- the Image protocol -------------------------------------------------

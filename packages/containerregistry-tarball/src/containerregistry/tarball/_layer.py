@@ -14,7 +14,7 @@ from containerregistry.tarball._errors import InvalidTarballError, LayerOptionEr
 from containerregistry.tarball._measure import hash_stream, measure_compressed
 from containerregistry.tarball._spool import Spool, spool_compressed
 from containerregistry.v1 import Descriptor, Hash
-from containerregistry.verify import VerifyingReader
+from containerregistry.verify import DigestMismatchError, VerificationError, VerifyingReader
 
 #: ggcr compresses layers at gzip.BestSpeed: fast, and what crane users expect.
 DEFAULT_LEVEL = 1
@@ -29,9 +29,10 @@ class BlobLayer:
     while small, an unnamed temporary file beyond that, released with the layer);
     :meth:`compressed` then reads that copy. Digest, size and diff_id may be given
     (when known) or are computed on first use, each source read at most once for
-    that; a computed digest must equal ``expected_digest`` when that is given (an
-    entry named by its digest). ``spool`` is the compressed blob when the caller
-    made it already (with its digest, size and diff_id).
+    that. ``expected_digest`` is the digest an entry's name gives: a computed
+    digest must equal it, and a read of a blob that does not match it raises
+    :class:`InvalidTarballError` naming the entry. ``spool`` is the compressed blob
+    when the caller made it already (with its digest, size and diff_id).
     """
 
     def __init__(
@@ -75,11 +76,7 @@ class BlobLayer:
                 if self.is_compressed_source:
                     digest, size = hash_stream(self._opener())
                     if self._expected_digest is not None and digest != self._expected_digest:
-                        raise InvalidTarballError(
-                            f"{self._label} holds content with digest {digest}, not the "
-                            f"{self._expected_digest} its name says: the tarball is corrupt "
-                            "or was altered"
-                        )
+                        raise self._not_named(digest)
                     self._digest, self._size = digest, size
                 else:
                     spool, digest, size, diff_id = spool_compressed(
@@ -133,7 +130,20 @@ class BlobLayer:
             stream = self._opener()
             if not self.is_compressed_source:
                 stream = compress(stream, algorithm=self._algorithm, level=self._level)
-        return VerifyingReader(stream, digest=digest, size=size).as_binary_io()
+        return VerifyingReader(
+            stream, digest=digest, size=size, describe=self._mismatch
+        ).as_binary_io()
+
+    def _not_named(self, actual: Hash) -> InvalidTarballError:
+        return InvalidTarballError(
+            f"{self._label} holds content with digest {actual}, not the "
+            f"{self._expected_digest} its name says: the tarball is corrupt or was altered"
+        )
+
+    def _mismatch(self, error: VerificationError) -> Exception:
+        if isinstance(error, DigestMismatchError) and self._expected_digest is not None:
+            return self._not_named(error.actual)
+        return InvalidTarballError(f"{self._label}: {error}")
 
     def uncompressed(self) -> BinaryIO:
         """Open the uncompressed tar, verified against the diff_id at its end."""
