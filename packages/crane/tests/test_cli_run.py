@@ -67,3 +67,25 @@ def test_unknown_command_is_a_usage_error_with_exit_1() -> None:
     )
     assert done.returncode == 1
     assert "No such command 'no-such-command'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("cli", "argv", "threshold"),
+    [
+        pytest.param("crane", ["digest", "--help"], 1_000_000, id="crane-command"),
+        pytest.param("gcrane", ["ls", "--help"], 1_000_000, id="gcrane-command"),
+        pytest.param("kcrane", ["digest", "--help"], 1_000_000, id="kcrane-command"),
+        pytest.param("crane", ["--help"], 700, id="quick-answer-untouched"),
+    ],
+)
+def test_a_cli_process_collects_garbage_rarely(cli: str, argv: list[str], threshold: int) -> None:
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_threshold()[0], file=sys.stderr))\n"
+        f"sys.argv = [{cli!r}, *{argv!r}]\n"
+        f"from containerregistry.{cli}.cli import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == str(threshold)

@@ -38,11 +38,12 @@ def main(name: str = "crane") -> NoReturn:
     Usage mistakes print click's usage and ``Error: <message>`` (cobra prints the
     same), other failures one ``Error: <message>`` line, all on stderr.
     """
-    from containerregistry.crane.cli._quick import answer
+    from containerregistry.crane.cli._quick import answer, collect_rarely
     from containerregistry.crane.cli._root_help import ROOT_HELP
 
     if answer(name, sys.argv[1:], ROOT_HELP):
         sys.exit(0)
+    collect_rarely()
     from containerregistry.crane.cli._app import build_app
     from containerregistry.crane.cli._run import run
 

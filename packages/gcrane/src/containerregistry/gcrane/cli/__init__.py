@@ -24,11 +24,12 @@ __getattr__, __dir__ = attach(__name__, {"REPLACED": "_app", "build_app": "_app"
 
 def main() -> NoReturn:
     """Run ``gcrane`` on ``sys.argv``; every failure exits with code 1 (crane's ``run``)."""
-    from containerregistry.crane.cli._quick import answer
+    from containerregistry.crane.cli._quick import answer, collect_rarely
     from containerregistry.gcrane.cli._root_help import ROOT_HELP
 
     if answer("gcrane", sys.argv[1:], ROOT_HELP):
         sys.exit(0)
+    collect_rarely()
     from containerregistry.crane.cli._run import run
     from containerregistry.gcrane.cli._app import build_app
 

@@ -33,12 +33,13 @@ def _invoked_as() -> str:
 
 def main() -> NoReturn:
     """Run ``kcrane`` (or ``krane``); every failure exits with code 1, as crane's."""
-    from containerregistry.crane.cli._quick import answer
+    from containerregistry.crane.cli._quick import answer, collect_rarely
     from containerregistry.kcrane.cli._root_help import ROOT_HELP
 
     name = _invoked_as()
     if answer(name, sys.argv[1:], ROOT_HELP):
         sys.exit(0)
+    collect_rarely()
     from containerregistry.crane.cli._run import run
     from containerregistry.kcrane.cli._app import build_app
 
