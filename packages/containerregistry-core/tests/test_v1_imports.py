@@ -17,8 +17,9 @@ from containerregistry.v1 import Hash
 _HEAVY = ("dataclasses", "json", "re", "typing", "hashlib", "inspect")
 
 
-def _loaded_after(code: str) -> list[str]:
-    probe = f"import sys\n{code}\nprint(','.join(m for m in {_HEAVY!r} if m in sys.modules))"
+def _names_after(code: str, names: str) -> list[str]:
+    """Run ``code`` in a new interpreter; return what the expression ``names`` lists then."""
+    probe = f"import sys\n{code}\nprint(','.join({names}))"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
@@ -27,6 +28,10 @@ def _loaded_after(code: str) -> list[str]:
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     return [m for m in done.stdout.strip().split(",") if m]
+
+
+def _loaded_after(code: str) -> list[str]:
+    return _names_after(code, f"m for m in {_HEAVY!r} if m in sys.modules")
 
 
 @pytest.mark.parametrize(
@@ -70,3 +75,30 @@ def test_hash_behaves_as_a_frozen_ordered_value() -> None:
     match low:
         case Hash(algorithm, hex_part):
             assert (algorithm, hex_part) == ("sha256", "0" * 64)
+
+
+def test_the_empty_index_needs_no_config_classes() -> None:
+    """A new OCI layout starts from ``empty.index``: neither the empty image (the
+    config classes, the partial image adapters) nor ``v1._config`` is loaded for it."""
+    loaded = set(
+        _names_after(
+            "from containerregistry import empty\nempty.index.raw_manifest()",
+            "m for m in sys.modules if m.startswith('containerregistry.')",
+        )
+    )
+    assert "containerregistry.empty._index" in loaded
+    assert not loaded & {
+        "containerregistry.empty._image",
+        "containerregistry.v1._config",
+        "containerregistry.partial._compressed",
+        "containerregistry.partial._uncompressed",
+    }
+
+
+def test_every_partial_and_empty_name_resolves_and_is_listed() -> None:
+    from containerregistry import empty, partial
+
+    for package in (partial, empty):
+        for attribute in package.__all__:
+            assert getattr(package, attribute) is not None
+        assert set(package.__all__) <= set(dir(package))

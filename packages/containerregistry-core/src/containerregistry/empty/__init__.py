@@ -4,6 +4,16 @@
 ``empty.index`` is an OCI image index with no children.
 """
 
-from containerregistry.empty._empty import image, index
+from __future__ import annotations
+
+from containerregistry.lazy import attach
+
+# Each loads on first use: a new OCI layout needs the index, not the image's config.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from containerregistry.empty._image import image
+    from containerregistry.empty._index import index
 
 __all__ = ["image", "index"]
+
+__getattr__, __dir__ = attach(__name__, {"image": "_image", "index": "_index"}, __all__)

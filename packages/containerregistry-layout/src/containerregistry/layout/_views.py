@@ -12,18 +12,18 @@ from containerregistry.compression import decompress
 from containerregistry.layout._errors import InvalidLayoutError, LayoutError
 from containerregistry.static import Layer as StaticLayer
 from containerregistry.v1 import (
-    ConfigFile,
     ConfigParseError,
     Descriptor,
     Hash,
-    Image,
-    ImageIndex,
     IndexManifest,
-    Layer,
     Manifest,
     ManifestParseError,
 )
 from containerregistry.verify import VerificationError, VerifyingReader
+
+if TYPE_CHECKING:
+    # Annotations only: writing a layout never parses a config or needs the protocols.
+    from containerregistry.v1 import ConfigFile, Image, ImageIndex, Layer
 
 #: Opens the blob with a digest, verified against ``size`` when given.
 BlobOpener = Callable[[Hash, "int | None"], BinaryIO]
@@ -192,6 +192,8 @@ class LayoutImage:
     def config_file(self) -> ConfigFile:
         """Return the parsed config."""
         if self._config_file is None:
+            from containerregistry.v1 import ConfigFile
+
             try:
                 self._config_file = ConfigFile.from_json(self.raw_config_file())
             except ConfigParseError as exc:

@@ -10,12 +10,12 @@ from containerregistry import types
 from containerregistry.remote._errors import UnexpectedMediaTypeError
 from containerregistry.remote._fetcher import Fetcher
 from containerregistry.remote._layer import RemoteLayer
-from containerregistry.v1 import ConfigFile, Descriptor, Hash, Manifest
+from containerregistry.v1 import Descriptor, Hash, Manifest
 from containerregistry.verify import VerifyingReader
 
 if TYPE_CHECKING:
+    from containerregistry.v1 import ConfigFile, Layer
     from containerregistry.v1 import Image as _ImageProtocol
-    from containerregistry.v1 import Layer
 
 
 def read_small_blob(fetcher: Fetcher, descriptor: Descriptor) -> bytes:
@@ -102,6 +102,9 @@ class RemoteImage:
 
     def config_file(self) -> ConfigFile:
         """Return the parsed config."""
+        # Imported here: copies and pulls of a single image never parse the config.
+        from containerregistry.v1 import ConfigFile
+
         raw = self.raw_config_file()
         with self._lock:
             if self._config_file is None:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, TypedDict
 from containerregistry.authn import ANONYMOUS, Authenticator, Keychain, default_keychain
 from containerregistry.remote._errors import OptionsError
 from containerregistry.transport import Retry
-from containerregistry.v1 import Platform, Update
+from containerregistry.v1 import Platform
 
 if TYPE_CHECKING:
     from containerregistry.transport import RegistrySession
+    from containerregistry.v1 import Update
 
 #: The platform picked from an index when none is asked for (crane's default).
 DEFAULT_PLATFORM = Platform(os="linux", architecture="amd64")
@@ -22,7 +23,7 @@ DEFAULT_JOBS = 4
 #: Tags or repositories asked for per page (ggcr's default page size).
 DEFAULT_PAGE_SIZE = 1000
 
-ProgressCallback = Callable[[Update], None]
+ProgressCallback = Callable[["Update"], None]
 
 
 class OptionArgs(TypedDict, total=False):

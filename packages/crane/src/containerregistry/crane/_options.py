@@ -8,15 +8,16 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from containerregistry import name
 from containerregistry.crane._errors import CraneOptionsError
-from containerregistry.v1 import Platform, Update
+from containerregistry.v1 import Platform
 
 if TYPE_CHECKING:
     from containerregistry.authn import Authenticator, Keychain
+    from containerregistry.v1 import Update
 
 #: Blobs moved at once (ggcr's ``WithJobs`` default; 0 or less also means this).
 DEFAULT_JOBS = 4
 
-ProgressCallback = Callable[[Update], None]
+ProgressCallback = Callable[["Update"], None]
 
 
 class OptionArgs(TypedDict, total=False):

@@ -1,4 +1,4 @@
-"""The empty image and the empty index."""
+"""The empty image."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from containerregistry import types
 from containerregistry.partial import (
     BlobNotFoundError,
     UncompressedLayerCore,
-    index_from_raw,
     uncompressed_to_image,
 )
-from containerregistry.v1 import ConfigFile, Hash, Image, ImageIndex, IndexManifest
+from containerregistry.v1 import ConfigFile, Hash, Image
 
 
 class _EmptyImageCore:
@@ -34,9 +33,3 @@ def _no_such_layer(diff_id: Hash) -> NoReturn:
 #: An image with no layers: a Docker v2 manifest and the 115-byte empty config
 #: (``sha256:5b943e2b…``). Append layers to it to build an image from scratch.
 image: Image = uncompressed_to_image(_EmptyImageCore())
-
-#: An OCI index with no children:
-#: ``{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}``.
-index: ImageIndex = index_from_raw(
-    IndexManifest(media_type=types.OCI_IMAGE_INDEX, manifests=()).to_json(), children={}
-)
