@@ -22,6 +22,7 @@ import re
 import socket
 import struct
 import threading
+import time
 from collections.abc import Sequence
 from typing import BinaryIO, Literal
 
@@ -33,7 +34,13 @@ Action = Literal[
     "truncate-request",  # forward half of the body (so the registry sees it end early);
     # the client's connection is closed without an answer
     "drop-response",  # forward whole; the registry acts, the client sees a reset
+    "trickle-request",  # read the request body slowly (a slow uplink), then forward it
+    "trickle-response",  # forward; send the response body slowly (a slow downlink)
 ]
+
+#: How a trickle moves: this many bytes, then a pause of this many seconds.
+TRICKLE_BYTES = 64 * 1024
+TRICKLE_PAUSE = 0.05
 
 #: What each kind of request looks like: (method, path pattern).
 REQUESTS = {
@@ -138,7 +145,11 @@ class FaultProxy:
         """The rule that fires for this request (consuming one of its ``times``), if any."""
         with self._lock:
             for fault in self.faults:
-                is_response_fault = fault.action in ("reset-response", "truncate-response")
+                is_response_fault = fault.action in (
+                    "reset-response",
+                    "truncate-response",
+                    "trickle-response",
+                )
                 if fault.times <= 0 or is_response_fault != response_fault:
                     continue
                 if not fault.matches(method, path):
@@ -189,7 +200,10 @@ class FaultProxy:
             reader.read(length // 2 if not chunked else 1)
             _reset(conn)
             return False
-        body = _read_chunked(reader) if chunked else reader.read(length)
+        if fault is not None and fault.action == "trickle-request" and not chunked:
+            body = _read_slowly(reader, length)
+        else:
+            body = _read_chunked(reader) if chunked else reader.read(length)
         if fault is not None and fault.action == "status":
             _send(conn, *_status_reply(fault), head=method == "HEAD")
             return True
@@ -215,6 +229,12 @@ class FaultProxy:
             _reset(conn)
             return False
         late = self._take(method, target, len(payload), response_fault=True)
+        if late is not None and late.action == "trickle-response":
+            conn.sendall(_head(status, reason, reply_headers, len(payload)))
+            for start in range(0, len(payload), TRICKLE_BYTES):
+                conn.sendall(payload[start : start + TRICKLE_BYTES])
+                time.sleep(TRICKLE_PAUSE)
+            return True
         if late is not None:
             head = _head(status, reason, reply_headers, len(payload))
             conn.sendall(head + payload[: len(payload) // 2])
@@ -225,6 +245,18 @@ class FaultProxy:
             return False
         _send(conn, status, reason, reply_headers, payload, head=method == "HEAD")
         return True
+
+
+def _read_slowly(reader: BinaryIO, length: int) -> bytes:
+    parts = []
+    while length > 0:
+        part = reader.read(min(TRICKLE_BYTES, length))
+        if not part:
+            break
+        parts.append(part)
+        length -= len(part)
+        time.sleep(TRICKLE_PAUSE)
+    return b"".join(parts)
 
 
 def _describe(fault: Fault) -> str:

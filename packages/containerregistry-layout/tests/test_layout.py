@@ -286,3 +286,74 @@ def test_two_processes_appending_lose_nothing(kit: Any, tmp_path: Any) -> None:
     names = sorted(m["annotations"]["n"] for m in _index_json(tmp_path)["manifests"])
     assert names == sorted(f"{w}-{i}" for w in ("first", "second") for i in range(count))
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+
+class _Endless:
+    """Layers that declare 64 MiB and hand out zeros slowly, counting reads; the
+    ``signal_at``-th read (if any) sends this process a SIGINT, as a Ctrl-C would."""
+
+    def __init__(self, signal_at: int | None = None) -> None:
+        import threading
+
+        self.reads = 0
+        self.signal_at = signal_at
+        self._lock = threading.Lock()
+
+    def layer(self, seed: bytes) -> Any:
+        import io
+        import signal
+        import time
+
+        from containerregistry.static import Layer as StaticLayer
+
+        endless = self
+
+        class Zeros(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer: Any) -> int:
+                with endless._lock:
+                    endless.reads += 1
+                    if endless.reads == endless.signal_at:
+                        os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)  # a slow network
+                buffer[:] = bytes(len(buffer))
+                return len(buffer)
+
+        class Layer(StaticLayer):
+            def size(self) -> int:
+                return 64 << 20
+
+            def compressed(self) -> Any:
+                return Zeros()
+
+        return Layer(seed, types.OCI_LAYER)
+
+
+def _files_under(path: Any) -> list[str]:
+    return [os.path.join(d, f) for d, _, files in os.walk(path) for f in files]
+
+
+def test_an_interrupted_write_stops_every_layer_and_keeps_no_part(kit: Any, tmp_path: Any) -> None:
+    endless = _Endless(signal_at=4)
+    image = kit.MemoryImage([endless.layer(b"a"), endless.layer(b"b")])
+    with pytest.raises(KeyboardInterrupt):
+        layout.Layout(tmp_path, jobs=4).write_image(image)
+    assert endless.reads < 16  # both stopped long before their 64 reads each
+    assert _files_under(tmp_path) == []
+
+
+def test_a_failing_layer_stops_the_others(kit: Any, tmp_path: Any) -> None:
+    from containerregistry.static import Layer as StaticLayer
+
+    class Broken(StaticLayer):
+        def compressed(self) -> Any:
+            raise OSError("connection reset by peer")
+
+    endless = _Endless()
+    image = kit.MemoryImage([endless.layer(b"a"), Broken(b"x", types.OCI_LAYER)])
+    with pytest.raises(OSError, match="connection reset"):
+        layout.Layout(tmp_path, jobs=4).write_image(image)
+    assert endless.reads < 16
+    assert _files_under(tmp_path) == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from remote_testkit import (
     FAST_RETRY,
+    BlobLayer,
     MemoryImage,
     MemoryIndex,
     Served,
@@ -418,3 +419,62 @@ def test_a_stream_layer_upload_the_registry_forgot_starts_over(
     got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
     with got.compressed() as blob:
         assert Hash.of(blob.read()) == layer.digest()
+
+
+class _Endless(BlobLayer):
+    """Declares 64 MiB and streams zeros slowly, counting reads in ``log``; its own
+    ``signal_at``-th read (if any) sends this process a SIGINT, as a Ctrl-C would."""
+
+    def __init__(self, seed: bytes, log: list[int], signal_at: int | None = None) -> None:
+        super().__init__(seed)
+        self._log, self._signal_at = log, signal_at
+
+    def size(self) -> int:
+        return 64 << 20
+
+    def compressed(self) -> Any:
+        import io
+        import os
+        import signal
+        import time
+
+        log, signal_at = self._log, self._signal_at
+
+        class Zeros(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            own = 0
+
+            def readinto(self, buffer: Any) -> int:
+                self.own += 1
+                log.append(1)
+                if self.own == signal_at:
+                    os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.01)  # a slow disk
+                buffer[:] = bytes(len(buffer))
+                return len(buffer)
+
+        return Zeros()
+
+
+def test_an_interrupted_push_stops_every_upload_and_tags_nothing(registry: Served) -> None:
+    reads: list[int] = []
+    image = MemoryImage([_Endless(b"a", reads, signal_at=4), _Endless(b"b", reads)])
+    with pytest.raises(KeyboardInterrupt):
+        remote.write(registry.ref("stopped:v1"), image, **OPTS)
+    assert len(reads) < 16  # both stopped long before their 64 reads each
+    assert _methods(registry, "/manifests/") == []
+
+
+def test_a_failing_upload_stops_the_others(registry: Served) -> None:
+    class Broken(BlobLayer):
+        def compressed(self) -> Any:
+            raise OSError("disk read error")
+
+    reads: list[int] = []
+    image = MemoryImage([_Endless(b"a", reads), Broken(b"x")])
+    with pytest.raises(OSError, match="disk read error"):
+        remote.write(registry.ref("failed:v1"), image, **OPTS)
+    assert len(reads) < 16
+    assert _methods(registry, "/manifests/") == []

@@ -14,12 +14,13 @@ import builtins
 import contextlib
 import os
 import random
-import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from containerregistry import workers
 from containerregistry.layout._errors import BlobNotFoundError, InvalidLayoutError, LayoutError
 from containerregistry.layout._json import OCI_LAYOUT_BYTES, indented_index
 from containerregistry.layout._layout import (
@@ -186,15 +187,18 @@ class GcsLayout(Layout):
         except not_found as exc:  # an upload answered 404: the bucket is missing
             raise self._no_bucket() from exc
 
-    def write_blob(self, digest: Hash, stream: BinaryIO, *, size: int | None = None) -> None:
-        """Upload ``stream`` as blob ``digest`` unless the object exists (with ``size``
-        bytes, when given). The content is verified (spooled to memory or a temporary
-        file) before any byte is uploaded, so a bad stream leaves no object."""
-        if self._exists_with_size(digest, size):
-            return
+    def _store(
+        self, digest: Hash, stream: BinaryIO, size: int | None, stop: threading.Event | None
+    ) -> None:
+        """Upload ``stream`` as blob ``digest``. The content is verified (spooled to
+        memory or a temporary file) before any byte is uploaded, so a bad stream
+        leaves no object; ``stop`` is checked between chunks."""
         checked = NamedVerifier(stream, digest=digest, size=size, label=f"blob {digest}")
+        buffer = memoryview(bytearray(1 << 20))
         with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-            shutil.copyfileobj(checked, spool, 1 << 20)
+            while count := checked.readinto(buffer):
+                spool.write(buffer[:count])
+                workers.check(stop)
             length = spool.tell()
             spool.seek(0)
             self._upload_once(

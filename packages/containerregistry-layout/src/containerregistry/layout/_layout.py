@@ -6,11 +6,12 @@ import builtins
 import contextlib
 import dataclasses
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
-from containerregistry import types
+from containerregistry import types, workers
 from containerregistry.files import atomic_file, write_atomically
 from containerregistry.layout._errors import BlobNotFoundError, InvalidLayoutError, LayoutError
 from containerregistry.layout._json import OCI_LAYOUT_BYTES, indented_index
@@ -156,11 +157,18 @@ class Layout:
         return size is None or actual == size
 
     def write_blob(self, digest: Hash, stream: BinaryIO, *, size: int | None = None) -> None:
-        """Store ``stream`` as blob ``digest``; the content is verified before it is renamed
-        into place. Skipped when the blob exists (with ``size`` bytes, when given).
-        ``stream`` is read but not closed."""
+        """Store ``stream`` as blob ``digest``; the content is verified before it is stored
+        (renamed into place). Skipped when the blob exists (with ``size`` bytes, when
+        given). ``stream`` is read but not closed."""
         if self._exists_with_size(digest, size):
             return
+        self._store(digest, stream, size, None)
+
+    def _store(
+        self, digest: Hash, stream: BinaryIO, size: int | None, stop: threading.Event | None
+    ) -> None:
+        """Write the verified ``stream`` as blob ``digest``, checking ``stop`` (None: never)
+        between chunks; the one storage step a layout elsewhere (GCS) replaces."""
         target = self.blob_path(digest)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         checked = NamedVerifier(stream, digest=digest, size=size, label=f"blob {digest}")
@@ -169,6 +177,7 @@ class Layout:
             # One buffer for every chunk: no allocation or copy per chunk.
             while count := checked.readinto(buffer):
                 out.write(buffer[:count])
+                workers.check(stop)
 
     def _write_bytes_blob(self, data: builtins.bytes) -> Hash:
         digest = Hash.of(data)
@@ -189,12 +198,12 @@ class Layout:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.blob_path(digest))
 
-    def _write_layer(self, layer: Layer) -> None:
+    def _write_layer(self, layer: Layer, stop: threading.Event | None = None) -> None:
         digest, size = layer.digest(), layer.size()
         if self._exists_with_size(digest, size):
             return
         with layer.compressed() as stream:
-            self.write_blob(digest, stream, size=size)
+            self._store(digest, stream, size, stop)
 
     def write_image(self, image: Image) -> None:
         """Write the layers, config and manifest of ``image`` as blobs (not ``index.json``).
@@ -208,10 +217,14 @@ class Layout:
             for layer in layers:
                 self._write_layer(layer)
         else:
-            ordered = _largest_first(image, layers)
+            # A failure, or a Ctrl-C, stops the other layers at their next chunk.
+            stop = threading.Event()
+            write = workers.guarded(stop, self._write_layer)
             with ThreadPoolExecutor(max_workers=min(self.jobs, len(layers))) as pool:
-                for future in [pool.submit(self._write_layer, layer) for layer in ordered]:
-                    future.result()
+                futures = [
+                    pool.submit(write, layer, stop) for layer in _largest_first(image, layers)
+                ]
+                workers.wait(futures, stop)
         self._write_bytes_blob(image.raw_config_file())
         self._write_bytes_blob(image.raw_manifest())
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, cast
 from urllib.parse import urlencode, urljoin
 
 import requests
 
-from containerregistry import logs, name
+from containerregistry import logs, name, workers
 from containerregistry.remote._errors import UploadError
 from containerregistry.remote._options import Options
 from containerregistry.remote._progress import Progress
@@ -166,8 +167,15 @@ class _Body:
     """A PATCH body streamed from the source; its length lets requests send Content-Length."""
 
     def __init__(
-        self, source: _Source, length: int | None, on_sent: Progress, key: str, start: int
+        self,
+        source: _Source,
+        length: int | None,
+        on_sent: Progress,
+        key: str,
+        start: int,
+        stop: threading.Event | None,
     ) -> None:
+        self._stop = stop
         self._source = source
         self._length = length
         self._progress = on_sent
@@ -183,6 +191,7 @@ class _Body:
         # asks for the next one.
         buffer = memoryview(bytearray(_SEND_SIZE))
         while True:
+            workers.check(self._stop)
             data = self._source.take_into(buffer)
             if not data:
                 return
@@ -200,11 +209,15 @@ class BlobUploader:
         repository: name.Repository,
         options: Options,
         progress: Progress,
+        *,
+        stop: threading.Event | None = None,
     ) -> None:
         self.session = session
         self.repository = repository
         self.options = options
         self.progress = progress
+        #: When set, uploads stop between chunks (another blob failed, or Ctrl-C).
+        self.stop = stop
 
     def _url(self, path: str) -> str:
         return self.session.url(f"/v2/{self.repository.repository_str}/{path}")
@@ -349,7 +362,7 @@ class BlobUploader:
         chunk_size = self.options.chunk_size
         if chunk_size is None:
             length = None if size is None else size - offset
-            body = _Body(source, length, self.progress, key, offset)
+            body = _Body(source, length, self.progress, key, offset, self.stop)
             headers = {"Content-Type": "application/octet-stream"}
             if offset:
                 end = "" if size is None else str(size - 1)
@@ -366,6 +379,7 @@ class BlobUploader:
             check_response(response, 202, 204, 201)
             return urljoin(location, response.headers.get("Location") or location)
         while True:
+            workers.check(self.stop)
             start = source.chunk_start
             data = source.take(chunk_size)
             if not data:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
-from containerregistry import logs, name, types
+from containerregistry import logs, name, types, workers
 from containerregistry.remote._fetcher import Fetcher, session_for
 from containerregistry.remote._options import OptionArgs, Options
 from containerregistry.remote._progress import Progress
@@ -116,6 +116,8 @@ class Pusher:
         self._plan = _Plan()
         self._uploaders: dict[str, BlobUploader] = {}
         self._lock = threading.Lock()
+        #: Set when a blob fails or the caller is interrupted: uploads stop between chunks.
+        self._stop = threading.Event()
 
     # -- planning -------------------------------------------------------------------------
 
@@ -210,7 +212,7 @@ class Pusher:
         mounts = sorted(self._plan.mount_sources.get(repository.name, ()))
         scopes = [repository.scope("push,pull"), *mounts]
         session = session_for(self.options, repository, scopes)
-        uploader = BlobUploader(session, repository, self.options, self.progress)
+        uploader = BlobUploader(session, repository, self.options, self.progress, stop=self._stop)
         with self._lock:
             return self._uploaders.setdefault(repository.name, uploader)
 
@@ -221,17 +223,20 @@ class Pusher:
             self._uploader(repository)
         for job in plan.manifests:
             self._uploader(job.repository)
+        stop = self._stop
         with concurrent.futures.ThreadPoolExecutor(
             max_workers=self.options.jobs, thread_name_prefix="remote-write"
         ) as pool:
             futures = {
-                key: pool.submit(self._uploader(repository).upload, layer)
+                key: pool.submit(workers.guarded(stop, self._uploader(repository).upload), layer)
                 for key, (repository, layer) in _largest_first(plan.blobs)
             }
+            every = list(futures.values())
             try:
                 for job in plan.manifests:
-                    for blob in job.blobs:
-                        futures[(blob[0].name, blob[1])].result()
+                    # In short waits that a Ctrl-C interrupts; any blob's failure stops all.
+                    needed = [futures[(blob[0].name, blob[1])] for blob in job.blobs]
+                    workers.wait(needed, stop, watched=every)
                     if job.deferred_config is not None:
                         self._uploader(job.repository).upload(
                             _ConfigBlob(job.deferred_config, None)  # type: ignore[arg-type]
@@ -240,11 +245,11 @@ class Pusher:
                         job.media_type = _media_type_of(job.deferred_config, job.raw)
                     self._put_manifest(job)
             except BaseException:
-                for future in futures.values():
+                stop.set()  # the uploads still running stop at their next chunk
+                for future in every:
                     future.cancel()
                 raise
-            for future in futures.values():
-                future.result()
+            workers.wait(every, stop)
 
     def _put_manifest(self, job: _ManifestJob) -> None:
         uploader = self._uploader(job.repository)

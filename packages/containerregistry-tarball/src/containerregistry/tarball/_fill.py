@@ -17,13 +17,12 @@ import threading
 from collections.abc import Callable
 from typing import BinaryIO
 
+from containerregistry import workers
 from containerregistry.tarball._errors import TarballError
 from containerregistry.v1 import Layer
 
 #: Bytes per read of a layer and per ``pwrite``.
 CHUNK_SIZE = 1 << 20
-#: How often the waiting thread wakes to notice a Ctrl-C.
-_POLL_SECONDS = 0.1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,10 +32,6 @@ class Gap:
     layer: Layer
     offset: int
     size: int
-
-
-class _Stopped(Exception):
-    """Another layer failed: this one gave up between chunks."""
 
 
 def fill(
@@ -51,51 +46,21 @@ def fill(
     ``jobs`` layers are read at once, the largest first. Each must hold exactly
     its declared size (and verify, when its stream checks its digest at the end).
     ``on_written`` gets the byte count of every chunk written, from any thread.
-    The first failure stops the other layers at their next chunk and is raised.
+    The first failure (or a Ctrl-C) stops the other layers at their next chunk and
+    is raised (see :func:`containerregistry.workers.wait`).
     """
     stop = threading.Event()
-
-    def write_one(gap: Gap) -> None:
-        try:
-            _write_layer(fd, gap, stop, on_written)
-        except _Stopped:
-            raise
-        except BaseException:
-            stop.set()
-            raise
-
     ordered = sorted(gaps, key=lambda gap: -gap.size)
     if jobs <= 1 or len(ordered) <= 1:
         for gap in ordered:
-            write_one(gap)
+            _write_layer(fd, gap, stop, on_written)
         return
     with concurrent.futures.ThreadPoolExecutor(
         max_workers=min(jobs, len(ordered)), thread_name_prefix="tarball-fill"
     ) as pool:
-        futures = [pool.submit(write_one, gap) for gap in ordered]
-        pending = set(futures)
-        try:
-            # In short waits, so that a Ctrl-C reaches this thread while layers move.
-            while pending and not stop.is_set():
-                _, pending = concurrent.futures.wait(
-                    pending, timeout=_POLL_SECONDS, return_when=concurrent.futures.FIRST_EXCEPTION
-                )
-        except BaseException:  # Ctrl-C while waiting: the workers stop too
-            stop.set()
-            raise
-        finally:
-            if stop.is_set():
-                for future in futures:
-                    future.cancel()
-    failures = [
-        error
-        for future in futures
-        if not future.cancelled()
-        and (error := future.exception()) is not None
-        and not isinstance(error, _Stopped)
-    ]
-    if failures:
-        raise failures[0]
+        write = workers.guarded(stop, _write_layer)
+        futures = [pool.submit(write, fd, gap, stop, on_written) for gap in ordered]
+        workers.wait(futures, stop)
 
 
 def _write_layer(
@@ -105,8 +70,7 @@ def _write_layer(
     written = 0
     with gap.layer.compressed() as stream:
         while True:
-            if stop.is_set():
-                raise _Stopped()
+            workers.check(stop)
             count = _read_into(stream, buffer)
             if not count:  # the end: a verifying stream has checked the digest
                 break
