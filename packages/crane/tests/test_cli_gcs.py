@@ -318,8 +318,8 @@ NO_BUCKET = (
     "gs://bucket/prefix path"
 )
 NO_INDEX = (
-    "gs://{bucket}/nothing: no index.json; it is not an OCI image layout (create one with "
-    "layout.gcs_layout(path, create=True))"
+    "gs://{bucket}/nothing: no index.json; it is not an OCI image layout (crane pull "
+    "--format oci writes one; so do layout.write and skopeo copy ... oci:DIR)"
 )
 NO_NAME = "{path} names no bucket; write gs://bucket/prefix"
 

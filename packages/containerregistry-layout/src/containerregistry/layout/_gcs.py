@@ -26,6 +26,7 @@ from containerregistry.layout._json import OCI_LAYOUT_BYTES, indented_index
 from containerregistry.layout._layout import (
     DEFAULT_JOBS,
     INDEX_NAME,
+    NOT_A_LAYOUT,
     OCI_LAYOUT_NAME,
     Layout,
 )
@@ -137,7 +138,7 @@ class GcsLayout(Layout):
         """``index.json``'s bytes and generation."""
         found = self.bucket.get_blob(self.object_name(INDEX_NAME))
         if found is None:
-            raise self._no_index("layout.gcs_layout(path, create=True) or layout.write_gcs")
+            raise self._no_index()
         generation = int(found.generation)
         not_found, precondition_failed = _storage_errors()
         try:
@@ -155,7 +156,7 @@ class GcsLayout(Layout):
             "or correct the gs://bucket/prefix path"
         )
 
-    def _no_index(self, how: str) -> LayoutError:
+    def _no_index(self) -> LayoutError:
         """The error for a missing ``index.json``: the bucket's absence when that is the
         cause (asked only now, and only believed when the answer is a clear no)."""
         from google.api_core.exceptions import GoogleAPICallError
@@ -166,9 +167,7 @@ class GcsLayout(Layout):
             bucket_exists = True
         if not bucket_exists:
             return self._no_bucket()
-        return InvalidLayoutError(
-            f"{self.path}: no {INDEX_NAME}; it is not an OCI image layout (create one with {how})"
-        )
+        return InvalidLayoutError(f"{self.path}: no {INDEX_NAME}; {NOT_A_LAYOUT}")
 
     # -- writing ---------------------------------------------------------------
 
@@ -293,7 +292,7 @@ def gcs_layout(
     if layout.bucket.get_blob(layout.object_name(INDEX_NAME)) is not None:
         return layout
     if not create:
-        raise layout._no_index("layout.gcs_layout(path, create=True)")
+        raise layout._no_index()
     from containerregistry import empty
 
     layout.write_file(OCI_LAYOUT_NAME, OCI_LAYOUT_BYTES)

@@ -22,6 +22,11 @@ from containerregistry.v1 import Descriptor, Hash, Image, ImageIndex, IndexManif
 Matcher = Callable[[Descriptor], bool]
 
 INDEX_NAME = "index.json"
+#: What a missing index.json means, and how to get a layout (CLI users and callers).
+NOT_A_LAYOUT = (
+    "it is not an OCI image layout (crane pull --format oci writes one; so do "
+    "layout.write and skopeo copy ... oci:DIR)"
+)
 OCI_LAYOUT_NAME = "oci-layout"
 #: Blobs are written this many at a time (the project-wide ``jobs`` default).
 DEFAULT_JOBS = 4
@@ -132,10 +137,7 @@ class Layout:
             with open(path, "rb") as handle:
                 return handle.read()
         except FileNotFoundError:
-            raise InvalidLayoutError(
-                f"{self.path}: no {INDEX_NAME}; it is not an OCI image layout (create one "
-                "with layout.write)"
-            ) from None
+            raise InvalidLayoutError(f"{self.path}: no {INDEX_NAME}; {NOT_A_LAYOUT}") from None
 
     def image_index(self) -> LayoutIndex:
         """Return the layout's ``index.json`` as an index whose children are its blobs."""
@@ -433,10 +435,7 @@ def from_path(path: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS) -> Layo
     """Return the layout at ``path``; it must have an ``index.json``."""
     layout = Layout(path, jobs=jobs)
     if not os.path.isfile(os.path.join(layout.path, INDEX_NAME)):
-        raise InvalidLayoutError(
-            f"{layout.path}: no {INDEX_NAME}; it is not an OCI image layout (create one "
-            "with layout.write)"
-        )
+        raise InvalidLayoutError(f"{layout.path}: no {INDEX_NAME}; {NOT_A_LAYOUT}")
     return layout
 
 
