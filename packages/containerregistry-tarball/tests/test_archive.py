@@ -182,24 +182,32 @@ def test_layer_whose_content_does_not_match_its_name(kit: Any, tmp_path: Any) ->
     assert sorted(os.listdir(tmp_path)) == ["swapped.tar"]  # nothing written
 
 
+def _one_gzip_layer(
+    kit: Any, tmp_path: Any, entry: Callable[[bytes], str]
+) -> tuple[Any, str, bytes]:
+    """A tarball of one gzip layer stored as entry ``entry(tar)``: its path, entry and blob."""
+    tar = kit.tar_of({"f": b"1"})
+    blob = kit.gzip_of(tar)
+    name = entry(tar)
+
+    def build(w: TarWriter) -> None:
+        w.add_file("config.json", _config(tar))
+        w.add_file(name, blob)
+        w.add_file("manifest.json", _manifest(layers=(name,)))
+
+    path = tmp_path / "one-layer.tar"
+    path.write_bytes(_tar(build))
+    return path, name, blob
+
+
 @pytest.mark.parametrize("suffix", [".tar.gz", ""], ids=["crane-name", "bare-hex"])
 def test_a_layer_named_by_digest_is_described_by_its_name_and_checked_when_read(
     kit: Any, tmp_path: Any, suffix: str
 ) -> None:
     """crane's ``<hex>.tar.gz``: the manifest comes from the names, as from an OCI
     layout's; the bytes are checked whenever they are read."""
-    tar = kit.tar_of({"f": b"1"})
-    blob = kit.gzip_of(tar)
     claimed = Hash.of(b"not the blob")
-    entry = f"{claimed.hex}{suffix}"
-
-    def build(w: TarWriter) -> None:
-        w.add_file("config.json", _config(tar))
-        w.add_file(entry, blob)
-        w.add_file("manifest.json", _manifest(layers=(entry,)))
-
-    path = tmp_path / "named.tar"
-    path.write_bytes(_tar(build))
+    path, entry, blob = _one_gzip_layer(kit, tmp_path, lambda _: f"{claimed.hex}{suffix}")
     img = tarball.image_from_path(path)
     (descriptor,) = img.manifest().layers
     assert (descriptor.digest, descriptor.size) == (claimed, len(blob))
@@ -214,17 +222,7 @@ def test_a_layer_named_by_digest_is_described_by_its_name_and_checked_when_read(
 
 def test_a_layer_named_by_its_diff_id_is_hashed(kit: Any, tmp_path: Any) -> None:
     """A name that is the layer's diff_id says nothing of the compressed blob."""
-    tar = kit.tar_of({"f": b"1"})
-    blob = kit.gzip_of(tar)
-    entry = f"{Hash.of(tar).hex}.tar.gz"
-
-    def build(w: TarWriter) -> None:
-        w.add_file("config.json", _config(tar))
-        w.add_file(entry, blob)
-        w.add_file("manifest.json", _manifest(layers=(entry,)))
-
-    path = tmp_path / "by-diff-id.tar"
-    path.write_bytes(_tar(build))
+    path, _, blob = _one_gzip_layer(kit, tmp_path, lambda tar: f"{Hash.of(tar).hex}.tar.gz")
     (descriptor,) = tarball.image_from_path(path).manifest().layers
     assert descriptor.digest == Hash.of(blob)
 
