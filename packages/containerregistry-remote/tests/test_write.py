@@ -473,8 +473,11 @@ def test_a_failing_upload_stops_the_others(registry: Served) -> None:
             raise OSError("disk read error")
 
     reads: list[int] = []
+    updates: list[Update] = []
     image = MemoryImage([_Endless(b"a", reads), Broken(b"x")])
     with pytest.raises(OSError, match="disk read error"):
-        remote.write(registry.ref("failed:v1"), image, **OPTS)
+        remote.write(registry.ref("failed:v1"), image, progress=updates.append, **OPTS)
     assert len(reads) < 16
+    # The failure is what progress reports, not the upload it stopped.
+    assert [type(u.error) for u in updates if u.error is not None] == [OSError]
     assert _methods(registry, "/manifests/") == []

@@ -252,6 +252,8 @@ class BlobUploader:
             return digest
         try:
             pushed = self._transfer(location, layer, digest, size, key)
+        except workers.Stopped:
+            raise  # not this blob's failure: the one that stopped it is reported
         except BaseException as exc:
             self.progress.fail(exc)
             raise
