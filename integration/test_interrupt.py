@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -47,21 +48,25 @@ def _interrupt(argv: list[str], started: Callable[[], bool]) -> tuple[int, float
 
     Return the exit code, the seconds from the signal to the exit, and stderr.
     """
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "containerregistry.crane.cli", "--insecure", *argv],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 60
-    while not started():
-        assert process.poll() is None, "crane ended before the layers moved"
-        assert time.monotonic() < deadline, "the layers never started to move"
-        time.sleep(0.02)
-    time.sleep(0.3)  # well inside the first layers
-    sent = time.monotonic()
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    return process.returncode, time.monotonic() - sent, err
+    ) as process:
+        try:
+            deadline = time.monotonic() + 60
+            while not started():
+                assert process.poll() is None, "crane ended before the layers moved"
+                assert time.monotonic() < deadline, "the layers never started to move"
+                time.sleep(0.02)
+            time.sleep(0.3)  # well inside the first layers
+            sent = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=60)
+            return process.returncode, time.monotonic() - sent, err
+        finally:
+            if process.poll() is None:
+                process.kill()
 
 
 def _fired(proxy: FaultProxy, what: str) -> Callable[[], bool]:
@@ -107,7 +112,8 @@ def test_ctrl_c_during_push(registry2_address: str, source: str, tmp_path: Path)
         check=False,
     )
     assert pulled.returncode == 0, pulled.stderr
-    target = f"{registry2_address}/interrupt-it/pushed:v1"
+    # A new repository each run: blobs an earlier run left there would not be sent again.
+    target = f"{registry2_address}/interrupt-it/pushed-{secrets.token_hex(4)}:v1"
     with FaultProxy(
         registry2_address, [Fault("upload-patch", "trickle-request", times=ALWAYS)]
     ) as proxy:
