@@ -87,11 +87,7 @@ class _Source:
         self.chunk = b""
         if self.stream is None or offset < self.position:
             self.close()
-            try:
-                self.stream = self.layer.compressed()
-            except Exception as exc:
-                raise _SourceError(exc) from exc
-            self.position = 0
+            self._open()
         while self.position < offset:
             data = self._read(min(_SEND_SIZE, offset - self.position))
             if not data:
@@ -100,14 +96,20 @@ class _Source:
                 )
         self.chunk_start = offset
 
-    def _read(self, size: int) -> bytes:
+    def _open(self) -> BinaryIO:
+        """The open stream, opening the layer (at byte 0) if none is."""
         if self.stream is None:
             try:
                 self.stream = self.layer.compressed()
             except Exception as exc:
                 raise _SourceError(exc) from exc
+            self.position = 0
+        return self.stream
+
+    def _read(self, size: int) -> bytes:
+        stream = self._open()
         try:
-            data = self.stream.read(size)
+            data = stream.read(size)
         except Exception as exc:
             raise _SourceError(exc) from exc
         self.position += len(data)
@@ -130,17 +132,13 @@ class _Source:
             data = self.take(len(buffer))
             buffer[: len(data)] = data
             return buffer[: len(data)]
-        if self.stream is None:
-            try:
-                self.stream = self.layer.compressed()
-            except Exception as exc:
-                raise _SourceError(exc) from exc
-        readinto = getattr(self.stream, "readinto", None)
+        stream = self._open()
+        readinto = getattr(stream, "readinto", None)
         try:
             if readinto is not None:
                 count = int(readinto(buffer) or 0)
             else:
-                data = self.stream.read(len(buffer))
+                data = stream.read(len(buffer))
                 count = len(data)
                 buffer[:count] = data
         except Exception as exc:

@@ -153,7 +153,7 @@ class TarballImage:
                 digest=named,
                 size=archive.resolve(entry).size,
                 diff_id=diff_id,
-                expected_digest=named,
+                named=True,
             )
         return BlobLayer(
             opener,

@@ -29,10 +29,10 @@ class BlobLayer:
     while small, an unnamed temporary file beyond that, released with the layer);
     :meth:`compressed` then reads that copy. Digest, size and diff_id may be given
     (when known) or are computed on first use, each source read at most once for
-    that. ``expected_digest`` is the digest an entry's name gives: a computed
-    digest must equal it, and a read of a blob that does not match it raises
-    :class:`InvalidTarballError` naming the entry. ``spool`` is the compressed blob
-    when the caller made it already (with its digest, size and diff_id).
+    that. ``named`` (default False) says that the given ``digest`` is the one the
+    entry's name gives: a read of a blob that does not match it raises
+    :class:`InvalidTarballError` saying so. ``spool`` is the compressed blob when the
+    caller made it already (with its digest, size and diff_id).
     """
 
     def __init__(
@@ -48,11 +48,11 @@ class BlobLayer:
         size: int | None = None,
         diff_id: Hash | None = None,
         descriptor: Descriptor | None = None,
-        expected_digest: Hash | None = None,
+        named: bool = False,
         spool: Spool | None = None,
     ) -> None:
         self._opener = opener
-        self._expected_digest = expected_digest
+        self._named = named
         self._label = label
         self._source_compression = source_compression
         self._media_type = media_type
@@ -74,10 +74,7 @@ class BlobLayer:
         with self._lock:
             if self._digest is None or self._size is None:
                 if self.is_compressed_source:
-                    digest, size = hash_stream(self._opener())
-                    if self._expected_digest is not None and digest != self._expected_digest:
-                        raise self._not_named(digest)
-                    self._digest, self._size = digest, size
+                    self._digest, self._size = hash_stream(self._opener())
                 else:
                     spool, digest, size, diff_id = spool_compressed(
                         self._opener(), algorithm=self._algorithm, level=self._level
@@ -134,15 +131,13 @@ class BlobLayer:
             stream, digest=digest, size=size, describe=self._mismatch
         ).as_binary_io()
 
-    def _not_named(self, actual: Hash) -> InvalidTarballError:
-        return InvalidTarballError(
-            f"{self._label} holds content with digest {actual}, not the "
-            f"{self._expected_digest} its name says: the tarball is corrupt or was altered"
-        )
-
     def _mismatch(self, error: VerificationError) -> Exception:
-        if isinstance(error, DigestMismatchError) and self._expected_digest is not None:
-            return self._not_named(error.actual)
+        """The error a read that does not match raises: it names the entry."""
+        if isinstance(error, DigestMismatchError) and self._named:
+            return InvalidTarballError(
+                f"{self._label} holds content with digest {error.actual}, not the "
+                f"{error.expected} its name says: the tarball is corrupt or was altered"
+            )
         return InvalidTarballError(f"{self._label}: {error}")
 
     def uncompressed(self) -> BinaryIO:
