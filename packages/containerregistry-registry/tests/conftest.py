@@ -195,3 +195,13 @@ def populated_disk(client: Client, tmp_path: Any) -> tuple[Client, Any, Populate
     root = tmp_path / "registry"
     client.app = Registry(storage=DiskStorage(root))
     return client, root, populate(client)
+
+
+@pytest.fixture(params=["memory", "disk"])
+def oci(request: pytest.FixtureRequest, tmp_path: Any) -> Client:
+    """A client of a fresh registry on each storage backend."""
+    from containerregistry.registry import DiskStorage, MemoryStorage
+
+    if request.param == "memory":
+        return Client(Registry(storage=MemoryStorage()))
+    return Client(Registry(storage=DiskStorage(tmp_path / "registry")))

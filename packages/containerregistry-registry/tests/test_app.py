@@ -238,7 +238,29 @@ CASES = [
     ),
     Case("manifest-other-repository", "GET", "/v2/bar/manifests/{index}", 404, "MANIFEST_UNKNOWN"),
     Case("manifest-bad-digest", "GET", "/v2/foo/manifests/sha256:zz", 400, "DIGEST_INVALID"),
-    Case("manifest-bad-tag", "GET", "/v2/foo/manifests/-bad", 400, "TAG_INVALID"),
+    # A reference that cannot be a tag names no manifest (the conformance suite's
+    # ``.INVALID_MANIFEST_NAME``); only a PUT to it is TAG_INVALID.
+    Case("manifest-bad-tag", "GET", "/v2/foo/manifests/-bad", 404, "MANIFEST_UNKNOWN"),
+    Case(
+        "manifest-invalid-name-head",
+        "HEAD",
+        "/v2/foo/manifests/.INVALID_MANIFEST_NAME",
+        404,
+    ),
+    Case(
+        "manifest-invalid-name-get",
+        "GET",
+        "/v2/foo/manifests/.INVALID_MANIFEST_NAME",
+        404,
+        "MANIFEST_UNKNOWN",
+    ),
+    Case(
+        "manifest-invalid-name-delete",
+        "DELETE",
+        "/v2/foo/manifests/.INVALID_MANIFEST_NAME",
+        404,
+        "MANIFEST_UNKNOWN",
+    ),
     Case("manifest-post", "POST", "/v2/foo/manifests/latest", 405, "UNSUPPORTED"),
     Case(
         "manifest-put-not-json",

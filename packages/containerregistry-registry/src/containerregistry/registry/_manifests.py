@@ -131,7 +131,12 @@ class ManifestRoutes:
         return reference
 
     def _lookup(self, repository: str, reference: str) -> ManifestRecord:
-        record = self.storage.get_manifest(repository, self._reference(reference))
+        # A reference that cannot be a tag names no manifest: 404, as Distribution and
+        # the conformance suite (``.INVALID_MANIFEST_NAME``) expect. Only a PUT to it
+        # is a client error (TAG_INVALID).
+        record = None
+        if ":" in reference or TAG_PATTERN.fullmatch(reference):
+            record = self.storage.get_manifest(repository, self._reference(reference))
         if record is None:
             raise RegistryError(
                 "MANIFEST_UNKNOWN",
@@ -151,11 +156,13 @@ class ManifestRoutes:
         return Response(200, headers, record.data)
 
     def delete(self, request: Request, repository: str, reference: str) -> Response:
-        reference = self._reference(reference)
         if ":" in reference:
+            reference = self._reference(reference)
             found = self.storage.delete_manifest(repository, reference)
         else:
-            found = self.storage.delete_tag(repository, reference)
+            found = bool(TAG_PATTERN.fullmatch(reference)) and self.storage.delete_tag(
+                repository, reference
+            )
         if not found:
             raise RegistryError(
                 "MANIFEST_UNKNOWN", f"manifest {reference} is not in repository {repository}"
