@@ -1,6 +1,8 @@
 """Run every benchmark script in this folder and print their markdown tables.
 
-``python tools/bench/run.py [NAME ...]`` runs the named scripts only (e.g. ``core``).
+``python tools/bench/run.py [--go-crane PATH] [NAME ...]`` runs the named scripts only
+(e.g. ``core``); ``--go-crane`` names the Go crane binary the suite compares with
+(passed on as ``CR_GO_CRANE``; by default the suite looks beside the repository).
 Scripts are the modules here that do not start with ``_`` or ``run``, except the
 helper modules in ``HELPERS``. A run of them all (no names) also appends every
 other script's tables to ``docs/benchmarks.md``, which ``suite`` writes.
@@ -8,6 +10,7 @@ other script's tables to ``docs/benchmarks.md``, which ``suite`` writes.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -29,7 +32,16 @@ def _markdown(output: str) -> str:
 
 
 def main() -> int:
-    wanted = set(sys.argv[1:])
+    argv = sys.argv[1:]
+    env = dict(os.environ)
+    if "--go-crane" in argv:
+        at = argv.index("--go-crane")
+        if at + 1 >= len(argv):
+            print("--go-crane needs a path: --go-crane PATH", file=sys.stderr)
+            return 2
+        env["CR_GO_CRANE"] = str(pathlib.Path(argv[at + 1]).resolve())
+        del argv[at : at + 2]
+    wanted = set(argv)
     scripts = sorted(
         p
         for p in HERE.glob("*.py")
@@ -42,7 +54,12 @@ def main() -> int:
             continue
         print(f"\n## {script.stem}\n", flush=True)
         done = subprocess.run(
-            [sys.executable, str(script)], cwd=HERE, check=False, stdout=subprocess.PIPE, text=True
+            [sys.executable, str(script)],
+            cwd=HERE,
+            check=False,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         print(done.stdout, end="", flush=True)
         if done.returncode != 0:
