@@ -473,30 +473,33 @@ def _answer_badly(
     payload: bytes,
 ) -> bool:
     """Send the registry's answer with ``fault`` done to it; whether the connection stays."""
+    announced: int | None = len(payload)
+    if any(k.lower() == "content-length" for k, _ in headers):
+        announced = None  # a HEAD's answer: the registry's length is among the headers
     if fault.action == "trickle-response":
-        conn.sendall(_head(status, reason, headers, len(payload)))
+        conn.sendall(_head(status, reason, headers, announced))
         for start in range(0, len(payload), TRICKLE_BYTES):
             conn.sendall(payload[start : start + TRICKLE_BYTES])
             time.sleep(TRICKLE_PAUSE)
         return True
     if fault.action == "corrupt-response":
         flipped = bytes(b ^ 0xFF for b in payload[:16]) + payload[16:]
-        conn.sendall(_head(status, reason, headers, len(payload)) + flipped)
+        conn.sendall(_head(status, reason, headers, announced) + flipped)
         return True
     if fault.action == "not-json-response":
         page = b"<html><body>Service temporarily unavailable</body></html>\n"
         page = (page * (len(payload) // len(page) + 1))[: len(payload)]
-        conn.sendall(_head(status, reason, headers, len(payload)) + page)
+        conn.sendall(_head(status, reason, headers, announced) + page)
         return True
     if fault.action == "inflate-length":
         conn.sendall(_head(status, reason, headers, len(payload) + (1 << 30)) + payload)
         conn.shutdown(socket.SHUT_RDWR)
         return False
     if fault.action == "reset-after-headers":
-        conn.sendall(_head(status, reason, headers, len(payload)))
+        conn.sendall(_head(status, reason, headers, announced))
         _reset(conn)
         return False
-    conn.sendall(_head(status, reason, headers, len(payload)) + payload[: len(payload) // 2])
+    conn.sendall(_head(status, reason, headers, announced) + payload[: len(payload) // 2])
     if fault.action == "reset-response":
         _reset(conn)
     else:
