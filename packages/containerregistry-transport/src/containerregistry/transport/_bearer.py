@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -40,6 +41,11 @@ _OAUTH_FALLBACK_STATUSES = frozenset({404, 405, 501})
 
 #: Redirects followed for a token request, each checked like the realm itself.
 _MAX_TOKEN_REDIRECTS = 5
+
+#: A token is renewed this long before its ``expires_in`` runs out (at most a tenth of
+#: its life), so that a request is not sent with a token that dies on the way: a
+#: streamed blob PATCH refused with 401 cannot be sent again.
+_EXPIRY_MARGIN = 30.0
 
 #: How to send one request below this layer: the session's proxies, TLS settings
 #: and timeout for a URL (``verify``, ``cert``, ``proxies``, ``timeout``).
@@ -281,6 +287,10 @@ class BearerLayer(Layer):
       redirected to) gets an anonymous token for that host and is resent once.
     - A refresh token returned by the server replaces the credentials for later
       exchanges.
+    - A token whose ``expires_in`` has (nearly) passed is renewed before the next
+      request to the registry is sent; a token without ``expires_in`` is kept until
+      the registry refuses it (401 ``invalid_token``), then renewed and the request
+      sent again, once.
     """
 
     def __init__(
@@ -310,6 +320,9 @@ class BearerLayer(Layer):
         self._token = ""
         self._refresh_token = ""
         self._foreign: dict[str, str] = {}
+        #: ``time.monotonic()`` after which the token is renewed before use (None: never).
+        self._renew_at: float | None = None
+        self._renew_lock = threading.Lock()
 
     @property
     def token(self) -> str:
@@ -346,11 +359,29 @@ class BearerLayer(Layer):
 
     def refresh(self) -> None:
         """Get a new token for the current scopes and send it from now on."""
+        fetched_at = time.monotonic()
         token = self.exchange()
         with self._lock:
             self._token = token.value
             if token.refresh_token:
                 self._refresh_token = token.refresh_token
+            self._renew_at = (
+                fetched_at + token.expires_in - min(_EXPIRY_MARGIN, token.expires_in / 10)
+                if token.expires_in > 0
+                else None
+            )
+
+    def _expired(self) -> bool:
+        with self._lock:
+            return self._renew_at is not None and time.monotonic() >= self._renew_at
+
+    def _renew_if_expired(self) -> None:
+        if not self._expired():
+            return
+        # One thread renews; the others wait for it and then use its token.
+        with self._renew_lock:
+            if self._expired():
+                self.refresh()
 
     def send(
         self,
@@ -367,12 +398,19 @@ class BearerLayer(Layer):
         parts = urlsplit(url)
         foreign_key = canonical_address(parts.netloc, parts.scheme)
         position = body_position(request)
+        if ours:
+            self._renew_if_expired()
         used = self._authorize(request, ours, foreign_key)
         response = self.inner.send(request, stream, timeout, verify, cert, proxies)
         if response.status_code != 401:
             return response
         challenges = bearer_challenges(response)
-        if not challenges or not rewind(request, position):
+        if not challenges:
+            return response
+        if not rewind(request, position):
+            # A one-shot body cannot go again; the caller may, with the new token.
+            if ours:
+                self._escalate(challenges, used)
             return response
         if ours:
             self._escalate(challenges, used)
