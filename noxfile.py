@@ -89,6 +89,24 @@ def integration(session: nox.Session) -> None:
     session.run("pytest", "-q", "integration", *session.posargs, env=env)
 
 
+#: The long chaos sweep's defaults (each can be set in the environment instead):
+#: operations, pushes through 30% upload faults, and the time bound in seconds.
+CHAOS_DEFAULTS = {"CHAOS_OPS": "240", "CHAOS_PUSH_SEEDS": "100", "CHAOS_SECONDS": "900"}
+
+
+@nox.session
+def chaos(session: nox.Session) -> None:
+    """Start the services (root) and run the long seeded fault sweep (integration/test_chaos.py)."""
+    install_all(session, *PYTEST, "requests>=2.31")
+    output = session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
+    env = {key: os.environ.get(key, value) for key, value in CHAOS_DEFAULTS.items()}
+    for line in str(output).splitlines():
+        if line.startswith("export ") and "=" in line:
+            key, _, value = line[len("export ") :].partition("=")
+            env[key] = value.strip().strip("'\"")
+    session.run("pytest", "-q", "integration/test_chaos.py", *session.posargs, env=env)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Start the services (root) and run the benchmarks (tools/bench) beside skopeo."""
