@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from containerregistry import name, types, v1
-from containerregistry.remote._errors import PlatformNotFoundError, Schema1Error
+from containerregistry.remote._errors import ManifestError, PlatformNotFoundError, Schema1Error
 from containerregistry.remote._fetcher import Fetcher
 from containerregistry.remote._image import RemoteImage, Schema1Image
 from containerregistry.remote._index import RemoteIndex
@@ -106,14 +106,33 @@ def get(ref: name.Reference, **options: Unpack[OptionArgs]) -> Descriptor:
     return Descriptor(ref, fetcher, raw, descriptor)
 
 
+#: HEAD answers after which a GET is tried: 405 from registries and proxies that do not
+#: allow HEAD on manifests, 404 from pull-through caches (Harbor proxy projects, Nexus)
+#: that only fetch from upstream on GET.
+_HEAD_FALLBACK_STATUSES = frozenset({404, 405})
+
+
 def head(ref: name.Reference, **options: Unpack[OptionArgs]) -> v1.Descriptor:
     """Return the descriptor of ``ref`` from a HEAD request (no body is downloaded).
 
-    Needs the registry's ``Content-Type``, ``Content-Length`` and
-    ``Docker-Content-Digest`` headers (else :class:`ManifestError`).
+    When the registry answers the HEAD with 404 or 405, or without the
+    ``Content-Type``, ``Content-Length`` or ``Docker-Content-Digest`` headers, the
+    manifest is fetched with a GET instead and its digest computed from the bytes.
+    Raises ``RegistryError`` (e.g. 404 MANIFEST_UNKNOWN) when the GET fails too.
     """
+    from containerregistry.transport import RegistryError
+
     opts = Options.make(options)
-    return Fetcher.for_repository(ref.context, opts).head_manifest(ref.identifier)
+    fetcher = Fetcher.for_repository(ref.context, opts)
+    try:
+        return fetcher.head_manifest(ref.identifier)
+    except RegistryError as exc:
+        if exc.status not in _HEAD_FALLBACK_STATUSES:
+            raise
+    except ManifestError:
+        pass  # a HEAD answer without the headers that describe the manifest
+    _, descriptor = fetcher.fetch_manifest(ref.identifier)
+    return descriptor
 
 
 def image(ref: name.Reference, **options: Unpack[OptionArgs]) -> RemoteImage:
