@@ -22,6 +22,14 @@ PYTEST = ["pytest>=8", "hypothesis>=6.100"]
 GCS_TEST_DEPS = ["google-cloud-storage>=2", "gcp-storage-emulator>=2024.8"]
 # Type stubs and libraries the type checker needs to see.
 TYPECHECK_DEPS = ["types-requests", "types-docker"]
+# The documentation site (mkdocs-material + mkdocstrings) and the browser that checks it.
+DOCS_DEPS = [
+    "mkdocs==1.6.1",
+    "mkdocs-material==9.8.1",
+    "mkdocstrings==1.0.8",
+    "mkdocstrings-python==2.0.11",
+    "playwright==1.65.2",
+]
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
@@ -33,9 +41,13 @@ def leaf_packages() -> list[str]:
     names = []
     for source in SOURCE_DIRS:
         namespace = source / "containerregistry"
-        for child in sorted(namespace.iterdir()):
+        for child in sorted(namespace.iterdir()) if namespace.is_dir() else []:
             if (child / "__init__.py").exists():
                 names.append(f"containerregistry.{child.name}")
+        # Top-level packages outside the namespace (pytest_containerregistry).
+        for child in sorted(source.iterdir()):
+            if child.name != "containerregistry" and (child / "__init__.py").exists():
+                names.append(child.name)
     return names
 
 
@@ -87,6 +99,15 @@ def integration(session: nox.Session) -> None:
             env[key] = value.strip().strip("'\"")
     session.log("services: " + ", ".join(f"{k}={v}" for k, v in sorted(env.items())))
     session.run("pytest", "-q", "integration", *session.posargs, env=env)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site (mkdocs --strict) into site/ and check it in headless Chromium."""
+    install_all(session, *DOCS_DEPS, *PYTEST)
+    session.run("python", str(ROOT / "tools" / "docs" / "ensure-chromium"), external=True)
+    session.run("mkdocs", "build", "--strict", "--clean", "--site-dir", str(ROOT / "site"))
+    session.run("pytest", "-q", str(ROOT / "tools" / "docs"), *session.posargs)
 
 
 #: The long chaos sweep's defaults (each can be set in the environment instead):
