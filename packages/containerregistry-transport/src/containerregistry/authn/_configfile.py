@@ -17,6 +17,24 @@ from containerregistry.authn._helper import CredentialHelper
 DEFAULT_AUTH_KEY = "https://index.docker.io/v1/"
 
 _DOCKER_HUB_NAMES = frozenset({"index.docker.io", "docker.io", "registry-1.docker.io"})
+#: Docker Hub's keys as other tools write them, in the order they are tried after
+#: :data:`DEFAULT_AUTH_KEY`: podman and skopeo write ``docker.io``, others the host.
+_DOCKER_HUB_KEYS = ("index.docker.io", "docker.io", "registry-1.docker.io")
+
+
+def equivalent_keys(key: str) -> list[str]:
+    """Return the ``auths`` keys that mean ``key``, ``key`` first.
+
+    Docker Hub is stored as ``https://index.docker.io/v1/`` by docker, ``docker.io`` by
+    podman and skopeo, and ``index.docker.io`` by hand; a repository key such as
+    ``index.docker.io/org/app`` is also looked up as ``docker.io/org/app``.
+    """
+    if key == DEFAULT_AUTH_KEY or key in _DOCKER_HUB_NAMES:
+        return list(dict.fromkeys([key, DEFAULT_AUTH_KEY, *_DOCKER_HUB_KEYS]))
+    host, slash, path = key.partition("/")
+    if slash and host in _DOCKER_HUB_NAMES:
+        return list(dict.fromkeys([key, *(f"{h}/{path}" for h in _DOCKER_HUB_KEYS)]))
+    return [key]
 
 
 def config_key(server: str) -> str:
@@ -33,6 +51,17 @@ def hostname_of(key: str) -> str:
             key = key[len(prefix) :]
             break
     return key.split("/", 1)[0]
+
+
+def _is_registry_key(key: str) -> bool:
+    """Whether ``key`` names a whole registry (``host``, ``https://host/v1/``), not one
+    repository (``host/org/app``): a repository's credentials are not the registry's."""
+    for prefix in ("http://", "https://"):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    _, _, path = key.partition("/")
+    return path.strip("/") in ("", "v1", "v2")
 
 
 def docker_config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -135,15 +164,24 @@ class ConfigFile:
         return None
 
     def file_entry(self, key: str) -> AuthConfig:
-        """Return the ``auths`` entry for ``key``: exact key first, then by hostname."""
+        """Return the ``auths`` entry for ``key``: exact key first, then the keys that
+        mean the same registry (:func:`equivalent_keys`), then by hostname."""
         auths = self.data.get("auths")
         if not isinstance(auths, dict):
             return AuthConfig()
-        entry = auths.get(key)
-        if not isinstance(entry, dict):
-            entry = None
+        keys = equivalent_keys(key)
+        entry = next((auths[k] for k in keys if isinstance(auths.get(k), dict)), None)
+        if entry is None:
+            # Keys written with a scheme or path (``https://ghcr.io``, ``http://h/v1/``).
+            hosts = {hostname_of(k) for k in keys if "/" not in k} | {
+                hostname_of(k) for k in keys if k.startswith(("http://", "https://"))
+            }
             for stored_key in sorted(auths):
-                if hostname_of(stored_key) == key and isinstance(auths[stored_key], dict):
+                if (
+                    hostname_of(stored_key) in hosts
+                    and _is_registry_key(stored_key)
+                    and isinstance(auths[stored_key], dict)
+                ):
                     entry = auths[stored_key]
                     break
         return AuthConfig.from_json(entry) if entry is not None else AuthConfig()
