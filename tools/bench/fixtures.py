@@ -43,8 +43,16 @@ CHILD_LAYER_MB = 40  # x 2 layers x 3 platforms
 APPEND_MB = 200
 
 
+#: The console script pip installs beside this interpreter (what users run as ``crane``).
+CRANE_SCRIPT = pathlib.Path(sys.executable).with_name("crane")
+
+
 def crane(*args: str) -> list[str]:
-    """argv of our crane, from the repository's sources."""
+    """argv of our crane, from the repository's sources: the installed ``crane`` script
+    when this interpreter's environment has one (as users run it; ``python -m`` adds
+    runpy's imports to every start), else ``python -m containerregistry.crane.cli``."""
+    if CRANE_SCRIPT.is_file():
+        return [sys.executable, str(CRANE_SCRIPT), *args]
     return [sys.executable, "-m", "containerregistry.crane.cli", *args]
 
 
