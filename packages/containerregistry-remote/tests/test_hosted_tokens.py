@@ -213,3 +213,29 @@ def test_token_past_expires_in_is_renewed_before_a_streamed_patch(
     patches = hub.registry.requests("PATCH")
     assert patches
     assert all(s.status == 202 for s in patches)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs lead: remote/_upload.py to resume a PATCH refused 401 invalid_token",
+)
+def test_token_revoked_during_a_streamed_patch_resumes_the_upload(
+    hosted: Callable[..., Hosted],
+) -> None:
+    # A token without expires_in, revoked by the registry while the upload runs: the
+    # PATCH (a one-shot stream) is refused; the bearer layer has a new token by then.
+    tokens = ghcr_tokens(users={USER: PASSWORD})
+    reg = hosted(GHCR, tokens=tokens)
+    revoked: list[str] = []
+
+    def revoke_at_first_patch(method: str, path: str) -> None:
+        if method == "PATCH" and not revoked:
+            revoked.append(path)
+            tokens.revoke_all()
+
+    reg.front.before = revoke_at_first_patch
+    img = random_image(15, layers=1, size=20_000)
+
+    remote.write(reg.ref("octocat/app:v1"), img, **_opts(jobs=1))
+
+    assert remote.get(reg.ref("octocat/app:v1"), **_opts()).digest == img.digest()
