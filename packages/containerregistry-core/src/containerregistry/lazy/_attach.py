@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 # Importing typing would cost the packages that use this what laziness saves them;
@@ -30,7 +29,11 @@ def attach(
         if where is None:
             raise AttributeError(f"module {package!r} has no attribute {attribute!r}")
         module, _, original = where.partition(":")
-        value = getattr(importlib.import_module(f"{package}.{module}"), original or attribute)
+        qualified = f"{package}.{module}"
+        # __import__, not importlib.import_module: the importlib package (and the
+        # warnings module it loads) would cost ``crane --help`` a millisecond.
+        __import__(qualified)
+        value = getattr(sys.modules[qualified], original or attribute)
         setattr(sys.modules[package], attribute, value)
         return value
 
