@@ -12,6 +12,7 @@ import pytest
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 MISSING = "sha256:" + "0" * 64
+SIGNATURE_LAYER = "sha256:1a2fc26dc7ea5a2a4748b7cb2b1ef193d96ab2c99f93092f69e63075b28d1278"
 SIG_TYPE = "application/vnd.example.sig"
 HELLO = (
     "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"  # sha256 of b"hello"
@@ -73,6 +74,14 @@ CASES = [
         "/v2/bar/blobs/{layer}",
         200,
         want_body=lambda p: p.layer,
+    ),
+    # The signature's layer (b"signature") was pushed to foo only.
+    Case(
+        "blob-get-repository-without-it",
+        "GET",
+        f"/v2/bar/blobs/{SIGNATURE_LAYER}",
+        404,
+        "BLOB_UNKNOWN",
     ),
     Case(
         "blob-range",
@@ -387,8 +396,10 @@ CASES = [
             "Location": "/v2/foo/manifests/{image}",
         },
     ),
+    # Without auth a manifest may use blobs another repository holds (they are
+    # linked into its own); with auth they must be pushed or mounted (test_auth).
     Case(
-        "manifest-put-by-digest-into-new-repository-needs-blobs-only",
+        "manifest-put-adopts-other-repositories-blobs-without-auth",
         "PUT",
         "/v2/other/manifests/{image}",
         201,

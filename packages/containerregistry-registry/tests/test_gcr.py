@@ -16,8 +16,10 @@ def test_extended_tags_list(client: Any) -> None:
     image = client.image_manifest("proj/app", layer)
     assert client.put_manifest("proj/app", "v1", image).status == 201
     assert client.put_manifest("proj/app", "latest", image).status == 201
-    assert client.put_manifest("proj/app/sub", "x", image).status == 201
-    assert client.put_manifest("proj/other/deep", "x", image).status == 201
+    # Each repository has its own blobs: push them to each (the same bytes).
+    for repository in ("proj/app/sub", "proj/other/deep"):
+        assert client.image_manifest(repository, layer) == image
+        assert client.put_manifest(repository, "x", image).status == 201
     digest = client.digest_of(image)
 
     listing = client.call("GET", "/v2/proj/app/tags/list").json()
@@ -37,7 +39,8 @@ def test_project_root_lists_children_only(client: Any) -> None:
     client.app = Registry(gcr=True)
     image = client.image_manifest("proj/app", b"layer")
     client.put_manifest("proj/app", "v1", image)
-    client.put_manifest("proj/other/deep", "v1", image)
+    client.image_manifest("proj/other/deep", b"layer")
+    assert client.put_manifest("proj/other/deep", "v1", image).status == 201
     listing = client.call("GET", "/v2/proj/tags/list").json()
     assert listing == {"child": ["app", "other"], "manifest": {}, "name": "proj", "tags": []}
     assert client.call("GET", "/v2/nothing/tags/list").codes == ["NAME_UNKNOWN"]

@@ -111,7 +111,8 @@ def test_body_shorter_than_content_length_stores_nothing(
     assert b"SIZE_INVALID" in reply
     assert _request(conn, "HEAD", f"/v2/foo/blobs/{DIGEST}")[0] == 404
     storage = server.app.storage
-    assert list((storage.root / "uploads").iterdir()) == []
+    assert list(storage.uploads()) == []
+    assert list(storage.root.rglob("_uploads/*")) == []
 
 
 def test_expect_100_continue(conn: http.client.HTTPConnection) -> None:
@@ -156,4 +157,5 @@ def test_broken_chunked_upload_stores_nothing(
         sock.shutdown(socket.SHUT_WR)
         sock.recv(65536)
     assert _request(conn, "HEAD", f"/v2/foo/blobs/{DIGEST}")[0] == 404
-    assert list((server.app.storage.root / "uploads").iterdir()) == []
+    assert list(server.app.storage.uploads()) == []
+    assert list(server.app.storage.root.rglob("_uploads/*")) == []

@@ -14,6 +14,7 @@ from containerregistry.registry._auth import (
     load_users,
     parse_user,
 )
+from containerregistry.registry._driver import Driver, FilesystemDriver, MemoryDriver
 from containerregistry.registry._errors import RegistryError
 from containerregistry.registry._server import (
     RegistryServer,
@@ -21,7 +22,7 @@ from containerregistry.registry._server import (
     make_server,
     parse_address,
 )
-from containerregistry.registry._storage import BlobWriter, ManifestRecord, Storage
+from containerregistry.registry._storage import ManifestRecord, Storage
 from containerregistry.registry._storage_disk import DiskStorage
 from containerregistry.registry._storage_memory import MemoryStorage
 
@@ -29,9 +30,11 @@ __all__ = [
     "AuthConfigError",
     "Authorizer",
     "BasicAuth",
-    "BlobWriter",
     "DiskStorage",
+    "Driver",
+    "FilesystemDriver",
     "ManifestRecord",
+    "MemoryDriver",
     "MemoryStorage",
     "Registry",
     "RegistryError",

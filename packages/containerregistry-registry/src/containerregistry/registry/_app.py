@@ -47,6 +47,10 @@ class Registry:
     - ``referrers``: serve the referrers API (default True).
     - ``upload_idle_timeout``: seconds after which an untouched upload is discarded
       (default 900).
+    - ``adopt_blobs``: a manifest PUT may refer to blobs another repository holds,
+      which are then linked into its own (default: True without ``auth``, where
+      nothing is private anyway; False with it, as Distribution: blobs must be
+      pushed or mounted into each repository).
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Registry:
         gcr: bool = False,
         referrers: bool = True,
         upload_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        adopt_blobs: bool | None = None,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.uploads = Uploads(self.storage, idle_timeout=upload_idle_timeout)
@@ -64,7 +69,9 @@ class Registry:
         self.gcr = gcr
         self.referrers = referrers
         self._blobs = BlobRoutes(self.storage, self.uploads)
-        self._manifests = ManifestRoutes(self.storage)
+        if adopt_blobs is None:
+            adopt_blobs = auth is None
+        self._manifests = ManifestRoutes(self.storage, adopt_blobs=adopt_blobs)
         # (path pattern, {method: handler}); the first pattern that matches wins.
         self._routes: list[tuple[re.Pattern[str], dict[str, _Handler]]] = [
             (
@@ -160,12 +167,28 @@ class Registry:
             if request.method == "DELETE" and "/blobs/uploads/" not in path:
                 action = "delete"
             self._authorize(request, f"repository:{repository}", action)
+            self._check_mount_source(request)
             return handler(request, *match.groups())
         raise RegistryError(
             "NOT_FOUND",
             f"{request.path} is not a route of this registry (the API lives under /v2/)",
             status=404,
         )
+
+    def _check_mount_source(self, request: Request) -> None:
+        """A mount needs a valid ``from`` the caller may pull; otherwise the POST
+        starts a plain upload, as Distribution does."""
+        source = request.arg("from")
+        if request.method != "POST" or source is None:
+            return
+        allowed = len(source) <= MAX_NAME_LENGTH and NAME_PATTERN.fullmatch(source) is not None
+        if allowed and self.auth is not None:
+            try:
+                self.auth.authorize(request, f"repository:{source}", "pull")
+            except RegistryError:
+                allowed = False
+        if not allowed:
+            request.query.pop("from", None)
 
     def _authorize(self, request: Request, resource: str | None, action: str) -> None:
         if self.auth is not None:

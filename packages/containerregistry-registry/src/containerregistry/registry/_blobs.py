@@ -70,11 +70,11 @@ class BlobRoutes:
     def get(self, request: Request, repository: str, digest_text: str) -> Response:
         digest = str(parse_digest(digest_text, code="DIGEST_INVALID", what="the blob digest"))
         if request.method == "HEAD":
-            size = self.storage.blob_size(digest)
+            size = self.storage.blob_size(repository, digest)
             if size is None:
                 raise self._unknown(repository, digest)
             return Response(200, self._headers(digest), b"", head_length=size)
-        opened = self.storage.open_blob(digest)
+        opened = self.storage.open_blob(repository, digest)
         if opened is None:
             raise self._unknown(repository, digest)
         source, size = opened
@@ -108,7 +108,7 @@ class BlobRoutes:
 
     def delete(self, request: Request, repository: str, digest_text: str) -> Response:
         digest = str(parse_digest(digest_text, code="DIGEST_INVALID", what="the blob digest"))
-        if not self.storage.delete_blob(digest):
+        if not self.storage.delete_blob(repository, digest):
             raise self._unknown(repository, digest)
         return Response(202)
 
@@ -118,8 +118,12 @@ class BlobRoutes:
         mount = request.arg("mount")
         if mount is not None:
             digest = str(parse_digest(mount, code="DIGEST_INVALID", what="the mounted digest"))
-            # Blobs are global, so any repository "has" every blob: mount when it exists.
-            if self.storage.blob_size(digest) is not None:
+            # Mount when the other repository has the blob; otherwise (or without
+            # ``from``, or when the caller may not pull ``from``) start an upload.
+            source = request.arg("from")
+            if source and self.storage.mount_blob(repository, digest, source):
+                return Response(201, self._created(repository, digest))
+            if self.storage.blob_size(repository, digest) is not None:
                 return Response(201, self._created(repository, digest))
         expected = request.arg("digest")
         if expected is not None:
@@ -144,6 +148,10 @@ class BlobRoutes:
         """Append the request body; a body that breaks off discards the upload."""
         try:
             session.append(request.iter_body())
+        except RegistryError as error:
+            if error.status != 416:  # another request's bytes: the upload goes on
+                self.uploads.discard(session)
+            raise
         except BaseException:
             self.uploads.discard(session)
             raise
@@ -174,30 +182,27 @@ class BlobRoutes:
 
     def patch_upload(self, request: Request, repository: str, upload_id: str) -> Response:
         session = self.uploads.get(repository, upload_id)
-        with session.lock:
-            self.uploads.get(repository, upload_id)  # still there once we hold the lock
-            self._check_content_range(request, session)
-            self._receive(request, session)
-            return Response(202, _upload_headers(session))
+        self._check_content_range(request, session)
+        self._receive(request, session)
+        return Response(202, _upload_headers(session))
 
     def put_upload(self, request: Request, repository: str, upload_id: str) -> Response:
         session = self.uploads.get(repository, upload_id)
         expected = request.arg("digest")
-        with session.lock:
-            self.uploads.get(repository, upload_id)
-            if expected is None:
-                raise RegistryError(
-                    "DIGEST_INVALID",
-                    "the PUT that completes an upload needs ?digest=<digest of the blob>",
-                )
-            try:
-                digest = str(parse_digest(expected, code="DIGEST_INVALID", what="the digest"))
-            except RegistryError:
-                self.uploads.discard(session)
-                raise
-            self._check_content_range(request, session)
+        if expected is None:
+            raise RegistryError(
+                "DIGEST_INVALID",
+                "the PUT that completes an upload needs ?digest=<digest of the blob>",
+            )
+        try:
+            digest = str(parse_digest(expected, code="DIGEST_INVALID", what="the digest"))
+        except RegistryError:
+            self.uploads.discard(session)
+            raise
+        self._check_content_range(request, session)
+        if request.content_length != 0:
             self._receive(request, session)
-            self.uploads.finish(session, digest)
+        self.uploads.finish(session, digest)
         return Response(201, self._created(repository, digest))
 
     def upload_status(self, request: Request, repository: str, upload_id: str) -> Response:
@@ -206,6 +211,5 @@ class BlobRoutes:
 
     def cancel_upload(self, request: Request, repository: str, upload_id: str) -> Response:
         session = self.uploads.get(repository, upload_id)
-        with session.lock:
-            self.uploads.discard(session)
+        self.uploads.discard(session)
         return Response(204)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from containerregistry.registry._errors import RegistryError
 from containerregistry.registry._http import Request, Response
-from containerregistry.registry._manifests import paginate
+from containerregistry.registry._manifests import created_ms, paginate
 
 if TYPE_CHECKING:
     from containerregistry.registry._storage import Storage
@@ -38,7 +38,7 @@ def gcr_tags_list(storage: Storage, request: Request, repository: str) -> Respon
             "layerId": "",
             "mediaType": record.media_type,
             "tag": sorted(tag for tag, digest in tags.items() if digest == record.digest),
-            "timeCreatedMs": str(record.created_ms),
+            "timeCreatedMs": str(created_ms(storage, repository, record)),
             "timeUploadedMs": str(record.uploaded_ms),
         }
     page, link = paginate(request, sorted(tags), f"/v2/{repository}/tags/list")

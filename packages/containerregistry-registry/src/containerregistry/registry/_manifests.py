@@ -92,6 +92,45 @@ def build_record(
     )
 
 
+def referenced_blobs(record: ManifestRecord) -> list[str]:
+    """The digests of the blobs (config and distributable layers) an image manifest
+    refers to; none for an index, whose children are manifests."""
+    try:
+        document = json.loads(record.data)
+    except ValueError:
+        return []
+    if not isinstance(document, dict) or "manifests" in document:
+        return []
+    descriptors = [document.get("config"), *(document.get("layers") or [])]
+    return [
+        str(d["digest"])
+        for d in descriptors
+        if isinstance(d, dict) and isinstance(d.get("digest"), str) and _is_distributable(d)
+    ]
+
+
+def created_ms(storage: Storage, repository: str, record: ManifestRecord) -> int:
+    """Unix milliseconds of the image config's ``created`` (0 if none or unreadable)."""
+    document = json.loads(record.data) if record.data.startswith(b"{") else {}
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(config, dict) or not isinstance(config.get("digest"), str):
+        return 0
+    opened = storage.open_blob(repository, config["digest"])
+    if opened is None:
+        return 0
+    source, size = opened
+    if isinstance(source, bytes):
+        data = source
+    else:
+        with source:
+            data = source.read(_MAX_CONFIG_READ) if size <= _MAX_CONFIG_READ else b""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return 0
+    return _parse_created(parsed.get("created")) if isinstance(parsed, dict) else 0
+
+
 def _is_distributable(descriptor: dict[str, Any]) -> bool:
     """Foreign and non-distributable layers may live elsewhere (their ``urls``)."""
     media_type = str(descriptor.get("mediaType", ""))
@@ -114,8 +153,9 @@ def _check_descriptor(descriptor: object, where: str) -> dict[str, Any]:
 class ManifestRoutes:
     """Handlers for ``/v2/<name>/manifests/<reference>`` and the listing routes."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, *, adopt_blobs: bool = False) -> None:
         self.storage = storage
+        self.adopt_blobs = adopt_blobs
 
     # -- manifests -----------------------------------------------------------------
 
@@ -202,13 +242,12 @@ class ManifestRoutes:
             )
         media_type = content_type or body_type or (OCI_INDEX if "manifests" in document else "")
         media_type = media_type or OCI_MANIFEST
-        created_ms = self._validate(repository, media_type, document)
+        self._validate(repository, media_type, document)
         record = build_record(
             digest,
             media_type,
             data,
             uploaded_ms=int(time.time() * 1000),
-            created_ms=created_ms,
         )
         tags = [] if ":" in reference else [reference]
         self.storage.put_manifest(repository, record, tags)
@@ -220,10 +259,10 @@ class ManifestRoutes:
             headers.append(("OCI-Subject", record.subject))
         return Response(201, headers)
 
-    def _validate(self, repository: str, media_type: str, document: dict[str, Any]) -> int:
-        """Check that everything the manifest refers to is here; return its created time."""
+    def _validate(self, repository: str, media_type: str, document: dict[str, Any]) -> None:
+        """Check that everything the manifest refers to is in ``repository``."""
         if media_type in _SCHEMA1_TYPES or document.get("schemaVersion") == 1:
-            return 0
+            return
         if "subject" in document:
             _check_descriptor(document["subject"], "the subject")
         if media_type in INDEX_MEDIA_TYPES or "manifests" in document:
@@ -244,7 +283,7 @@ class ManifestRoutes:
                         status=400,
                         detail={"digest": descriptor["digest"]},
                     )
-            return 0
+            return
         config = document.get("config")
         layers = document.get("layers", [])
         if config is None or not isinstance(layers, list):
@@ -258,30 +297,16 @@ class ManifestRoutes:
         for descriptor in descriptors:
             if not _is_distributable(descriptor):
                 continue
-            if self.storage.blob_size(descriptor["digest"]) is None:
+            digest = descriptor["digest"]
+            if self.storage.blob_size(repository, digest) is not None:
+                continue
+            if not (self.adopt_blobs and self.storage.adopt_blob(repository, digest)):
                 raise RegistryError(
                     "MANIFEST_BLOB_UNKNOWN",
                     f"the manifest refers to blob {descriptor['digest']}, which this registry "
                     "does not have; upload it first",
                     detail={"digest": descriptor["digest"]},
                 )
-        return self._created_ms(config["digest"])
-
-    def _created_ms(self, config_digest: str) -> int:
-        opened = self.storage.open_blob(config_digest)
-        if opened is None:
-            return 0
-        source, size = opened
-        if isinstance(source, bytes):
-            data = source
-        else:
-            with source:
-                data = source.read(_MAX_CONFIG_READ) if size <= _MAX_CONFIG_READ else b""
-        try:
-            config = json.loads(data)
-        except ValueError:
-            return 0
-        return _parse_created(config.get("created")) if isinstance(config, dict) else 0
 
     # -- listings --------------------------------------------------------------------
 

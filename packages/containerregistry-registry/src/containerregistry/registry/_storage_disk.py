@@ -1,126 +1,81 @@
-"""Storage on disk: survives a restart, and every write is crash-safe.
+"""Storage on disk in Distribution's layout: ``registry:2`` can serve the same directory.
 
-Layout under the root directory::
+``DiskStorage(root)`` keeps everything under ``<root>/docker/registry/v2`` (see
+:mod:`containerregistry.registry._storage`), exactly where ``registry:2`` with
+``rootdirectory: <root>`` keeps it. Every file is written to a temporary name,
+fsynced and renamed into place, so a crash leaves the old state or the new one.
 
-    blobs/sha256/<hex>                               blob bytes
-    uploads/<random>                                 uploads in progress (wiped at start)
-    repositories/<repo>/_manifests/sha256/<hex>      manifest bytes
-    repositories/<repo>/_manifests/sha256/<hex>.meta {"mediaType", "uploadedMs", "createdMs"}
-    repositories/<repo>/_tags/<tag>                  the digest the tag points at
-
-Every file is written to a temporary name, fsynced and renamed into place, and the
-directory is fsynced, so a crash leaves either the old state or the new one. A
-manifest counts only once its ``.meta`` exists; the meta is written after the bytes.
-Manifests are small, so they are also kept in memory, which makes HEADs cheap.
-Repository path components cannot start with ``_``, so ``_manifests`` and ``_tags``
-never collide with a nested repository.
+A directory in this package's earlier layout (``blobs/sha256/<hex>``,
+``repositories/<repo>/_manifests/sha256/<hex>`` with a ``.meta``,
+``repositories/<repo>/_tags/<tag>``) is migrated once, at start: blobs are hard
+linked (or copied) into place, every manifest and tag written anew, and only when
+all of it is stored are the old files removed. A crash part-way repeats the
+migration at the next start; nothing is lost.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pathlib
 import shutil
-import tempfile
-from typing import IO, TYPE_CHECKING
 
-from containerregistry.registry._manifests import build_record
-from containerregistry.registry._storage import ManifestIndex, ManifestRecord
+from containerregistry.registry._driver import FilesystemDriver
+from containerregistry.registry._storage import ManifestRecord, Storage
 
-if TYPE_CHECKING:
-    from containerregistry.registry._storage import BlobWriter, Storage
-
-
-def _fsync_directory(path: pathlib.Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_log = logging.getLogger("containerregistry.registry")
+_log.addHandler(logging.NullHandler())
+_MIGRATED = ".migrated-from-v0"
 
 
-def _write_atomically(path: pathlib.Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        pathlib.Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-class _DiskBlobWriter:
-    def __init__(self, storage: DiskStorage) -> None:
-        self._storage = storage
-        fd, name = tempfile.mkstemp(dir=storage.root / "uploads", prefix="upload-")
-        os.close(fd)
-        self._path = pathlib.Path(name)
-        # Opened for the length of a request only, so idle uploads hold no descriptor.
-        self._file: IO[bytes] | None = None
-
-    def write(self, data: bytes) -> None:
-        if self._file is None:
-            self._file = self._path.open("ab", buffering=0)
-        view = memoryview(data)
-        while view:
-            written = self._file.write(view)
-            view = view[written or 0 :]
-
-    def release(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-    def commit(self, digest: str) -> None:
-        self.release()
-        with self._path.open("ab") as file:
-            os.fsync(file.fileno())
-        target = self._storage.blob_path(digest)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self._path, target)
-        _fsync_directory(target.parent)
-
-    def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._path.unlink(missing_ok=True)
-
-
-class DiskStorage(ManifestIndex):
-    """Blobs, manifests and tags in files under ``root`` (created if missing)."""
+class DiskStorage(Storage):
+    """Blobs, manifests, tags and uploads under ``root`` (created if missing)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        super().__init__()
         self.root = pathlib.Path(root)
-        (self.root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
-        # Uploads left by a previous process were abandoned: they must not survive.
-        shutil.rmtree(self.root / "uploads", ignore_errors=True)
-        (self.root / "uploads").mkdir()
-        (self.root / "repositories").mkdir(exist_ok=True)
-        self._load()
+        super().__init__(FilesystemDriver(self.root))
+        (self.root / "docker" / "registry" / "v2").mkdir(parents=True, exist_ok=True)
+        if needs_migration(self.root):
+            migrate(self)
 
     def blob_path(self, digest: str) -> pathlib.Path:
-        """Where blob ``digest`` lives (``<root>/blobs/<algorithm>/<hex>``)."""
-        algorithm, _, hex_part = digest.partition(":")
-        return self.root / "blobs" / algorithm / hex_part
+        """Where the bytes of blob ``digest`` live."""
+        return self.root / self.blob_data_path(digest)
 
-    def _manifest_path(self, repository: str, digest: str) -> pathlib.Path:
-        algorithm, _, hex_part = digest.partition(":")
-        return self.root / "repositories" / repository / "_manifests" / algorithm / hex_part
 
-    def _tag_path(self, repository: str, tag: str) -> pathlib.Path:
-        return self.root / "repositories" / repository / "_tags" / tag
+def needs_migration(root: pathlib.Path) -> bool:
+    """True when ``root`` holds files in the earlier layout."""
+    return (
+        (root / "blobs").is_dir() or (root / "repositories").is_dir() or (root / _MIGRATED).exists()
+    )
 
-    def _load(self) -> None:
-        base = self.root / "repositories"
-        for manifests_dir in sorted(base.rglob("_manifests")):
+
+def migrate(storage: DiskStorage) -> int:
+    """Move a directory in the earlier layout into Distribution's; return the number of
+    manifests moved. Safe to repeat after a crash."""
+    from containerregistry.registry._manifests import build_record, referenced_blobs
+
+    root = storage.root
+    marker = root / _MIGRATED
+    moved = 0
+    if not marker.exists():
+        old_blobs = root / "blobs"
+        for path in sorted(old_blobs.glob("*/*")) if old_blobs.is_dir() else []:
+            if path.name.startswith(".tmp-"):
+                continue
+            target = storage.blob_path(f"{path.parent.name}:{path.name}")
+            if target.exists():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(".tmp-migrate")
+            try:
+                os.link(path, temporary)
+            except OSError:
+                shutil.copyfile(path, temporary)
+            os.replace(temporary, target)
+        base = root / "repositories"
+        for manifests_dir in sorted(base.rglob("_manifests")) if base.is_dir() else []:
             repository = manifests_dir.parent.relative_to(base).as_posix()
             records: dict[str, ManifestRecord] = {}
             for meta_path in sorted(manifests_dir.glob("*/*.meta")):
@@ -130,81 +85,24 @@ class DiskStorage(ManifestIndex):
                     meta = json.loads(meta_path.read_bytes())
                     data = data_path.read_bytes()
                 except (OSError, ValueError):
-                    continue  # a half-written manifest from a crash: not committed
-                records[digest] = build_record(
-                    digest,
-                    meta["mediaType"],
-                    data,
-                    uploaded_ms=int(meta.get("uploadedMs", 0)),
-                    created_ms=int(meta.get("createdMs", 0)),
-                )
-            tags_dir = manifests_dir.parent / "_tags"
+                    continue  # never committed: a crash between the bytes and the meta
+                records[digest] = build_record(digest, str(meta["mediaType"]), data, uploaded_ms=0)
             for record in records.values():
-                super().put_manifest(repository, record, [])
-            if tags_dir.is_dir():
-                for tag_path in sorted(tags_dir.iterdir()):
-                    if tag_path.name.startswith(".tmp-"):
-                        continue
-                    digest = tag_path.read_text().strip()
-                    if digest in records:
-                        super().put_manifest(repository, records[digest], [tag_path.name])
-
-    def blob_size(self, digest: str) -> int | None:
-        try:
-            return self.blob_path(digest).stat().st_size
-        except OSError:
-            return None
-
-    def open_blob(self, digest: str) -> tuple[bytes | IO[bytes], int] | None:
-        try:
-            file = self.blob_path(digest).open("rb")
-        except OSError:
-            return None
-        return file, os.fstat(file.fileno()).st_size
-
-    def delete_blob(self, digest: str) -> bool:
-        try:
-            self.blob_path(digest).unlink()
-        except FileNotFoundError:
-            return False
-        return True
-
-    def new_blob_writer(self) -> BlobWriter:
-        return _DiskBlobWriter(self)
-
-    def put_manifest(self, repository: str, record: ManifestRecord, tags: list[str]) -> None:
-        path = self._manifest_path(repository, record.digest)
-        _write_atomically(path, record.data)
-        meta = {
-            "mediaType": record.media_type,
-            "uploadedMs": record.uploaded_ms,
-            "createdMs": record.created_ms,
-        }
-        _write_atomically(path.with_name(path.name + ".meta"), json.dumps(meta).encode())
-        for tag in tags:
-            _write_atomically(self._tag_path(repository, tag), record.digest.encode())
-        super().put_manifest(repository, record, tags)
-
-    def delete_manifest(self, repository: str, digest: str) -> bool:
-        tags = self.tags(repository) or {}
-        if not super().delete_manifest(repository, digest):
-            return False
-        for tag, target in tags.items():
-            if target == digest:
-                self._tag_path(repository, tag).unlink(missing_ok=True)
-        path = self._manifest_path(repository, digest)
-        # The meta goes first: without it the bytes no longer count as a manifest.
-        path.with_name(path.name + ".meta").unlink(missing_ok=True)
-        path.unlink(missing_ok=True)
-        return True
-
-    def delete_tag(self, repository: str, tag: str) -> bool:
-        if not super().delete_tag(repository, tag):
-            return False
-        self._tag_path(repository, tag).unlink(missing_ok=True)
-        return True
-
-
-if TYPE_CHECKING:
-    _check: Storage = DiskStorage("")
-    _check_writer: BlobWriter = _DiskBlobWriter(DiskStorage(""))
+                for blob in referenced_blobs(record):
+                    if storage.driver.size(storage.blob_data_path(blob)) is not None:
+                        storage.driver.write(storage._layer_link(repository, blob), blob.encode())
+                storage.put_manifest(repository, record, [])
+                moved += 1
+            tags_dir = manifests_dir.parent / "_tags"
+            for tag_path in sorted(tags_dir.iterdir()) if tags_dir.is_dir() else []:
+                if tag_path.name.startswith(".tmp-"):
+                    continue
+                digest = tag_path.read_text().strip()
+                if digest in records:
+                    storage.put_manifest(repository, records[digest], [tag_path.name])
+        marker.write_text("the earlier layout is copied; its files are being removed\n")
+    for old in ("blobs", "uploads", "repositories"):
+        shutil.rmtree(root / old, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    _log.info("migrated %s to Distribution's layout (%d manifests)", root, moved)
+    return moved

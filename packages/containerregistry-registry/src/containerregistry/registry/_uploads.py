@@ -1,121 +1,186 @@
-"""Upload sessions: bytes arrive in order, are hashed as they come, and become a blob
-only when the client's digest matches. Anything else leaves no trace."""
+"""Upload sessions, kept in the storage: any instance on the same storage can take
+the next request of an upload another one started.
+
+The bytes are hashed as they arrive; the hash state stays in the memory of the
+process that received the bytes, and a process that finishes an upload whose
+earlier chunks another instance received hashes the stored bytes again. A blob
+exists only once the client's digest matches; anything else leaves no trace.
+"""
 
 from __future__ import annotations
 
+import collections
 import hashlib
-import secrets
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from containerregistry.registry._driver import OffsetMismatch
 from containerregistry.registry._errors import RegistryError
+from containerregistry.registry._storage import UploadUnknown
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
-    from containerregistry.registry._storage import BlobWriter, Storage
+    from containerregistry.registry._storage import Storage
 
 #: An upload nobody touched for this long is abandoned and discarded (seconds).
 #: Docker's and crane's pushes touch an upload at least every few seconds.
 DEFAULT_IDLE_TIMEOUT = 15 * 60
+#: Hash states kept for uploads in progress (the oldest are dropped, then recomputed).
+_HASHERS_KEPT = 256
+#: Seconds between two sweeps for abandoned uploads.
+_REAP_INTERVAL = 60.0
+_ID_CHARACTERS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 
 
 class UploadSession:
-    """One upload in progress in ``repository``; ``size`` bytes received so far."""
+    """Upload ``id`` in ``repository``, with ``size`` bytes received when it was read."""
 
-    def __init__(self, upload_id: str, repository: str, writer: BlobWriter) -> None:
+    def __init__(self, uploads: Uploads, upload_id: str, repository: str, size: int) -> None:
+        self._uploads = uploads
         self.id = upload_id
         self.repository = repository
-        self.writer = writer
-        self.size = 0
-        self.touched = time.monotonic()
-        # Held while a request appends, so two PATCHes cannot interleave their bytes.
-        self.lock = threading.Lock()
-        self._hasher = hashlib.sha256()
+        self.size = size
 
     def append(self, chunks: Iterable[bytes]) -> None:
-        """Write and hash every chunk."""
-        try:
-            for chunk in chunks:
-                self._hasher.update(chunk)
-                self.writer.write(chunk)
-                self.size += len(chunk)
-                self.touched = time.monotonic()
-        finally:
-            self.writer.release()
+        """Write (and hash) every chunk at the end of the upload."""
+        self._uploads.append(self, chunks)
 
-    def digest(self) -> str:
-        """``sha256:<hex>`` of everything received."""
-        return "sha256:" + self._hasher.hexdigest()
+
+def _hashing(chunks: Iterable[bytes], hasher: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        hasher.update(chunk)
+        yield chunk
 
 
 class Uploads:
-    """The sessions of one registry, keyed by their random id."""
+    """The uploads of one registry; their state is in ``storage``."""
 
     def __init__(self, storage: Storage, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
         self._storage = storage
         self._idle_timeout = idle_timeout
         self._lock = threading.Lock()
-        self._sessions: dict[str, UploadSession] = {}
+        self._hashers: collections.OrderedDict[str, tuple[int, Any]] = collections.OrderedDict()
+        self._last_reap = 0.0
+        self.max_size: int | None = None
 
     def start(self, repository: str) -> UploadSession:
-        """Open a new session (and discard the abandoned ones)."""
-        self.reap()
-        session = UploadSession(secrets.token_hex(16), repository, self._storage.new_blob_writer())
-        with self._lock:
-            self._sessions[session.id] = session
-        return session
+        """Open a new session (and discard the abandoned ones now and then)."""
+        now = time.monotonic()
+        if now - self._last_reap >= min(_REAP_INTERVAL, self._idle_timeout):
+            self._last_reap = now
+            self.reap()
+        upload_id = self._storage.start_upload(repository)
+        return UploadSession(self, upload_id, repository, 0)
 
     def get(self, repository: str, upload_id: str) -> UploadSession:
         """The session ``upload_id`` of ``repository``; BLOB_UPLOAD_UNKNOWN otherwise."""
+        size = None
+        if _valid_id(upload_id):
+            size = self._storage.upload_size(repository, upload_id)
+        if size is None:
+            raise self._unknown(repository, upload_id)
+        return UploadSession(self, upload_id, repository, size)
+
+    @staticmethod
+    def _unknown(repository: str, upload_id: str) -> RegistryError:
+        return RegistryError(
+            "BLOB_UPLOAD_UNKNOWN",
+            f"upload {upload_id} is not in progress in repository {repository}; it may "
+            "have finished, failed or been cancelled: start a new one with POST",
+            detail={"uuid": upload_id},
+        )
+
+    def append(self, session: UploadSession, chunks: Iterable[bytes]) -> None:
+        """Append to ``session`` at its size; 416 when another request got there first."""
         with self._lock:
-            session = self._sessions.get(upload_id)
-        if session is None or session.repository != repository:
+            kept = self._hashers.pop(session.id, None)
+        hasher = kept[1] if kept is not None and kept[0] == session.size else None
+        if hasher is None and session.size == 0:
+            hasher = hashlib.sha256()
+        body = chunks if hasher is None else _hashing(chunks, hasher)
+        if self.max_size is not None:
+            body = _limited(body, self.max_size - session.size)
+        try:
+            size = self._storage.append_upload(session.repository, session.id, body, session.size)
+        except UploadUnknown:
+            raise self._unknown(session.repository, session.id) from None
+        except OffsetMismatch as exc:
             raise RegistryError(
-                "BLOB_UPLOAD_UNKNOWN",
-                f"upload {upload_id} is not in progress in repository {repository}; it may "
-                "have finished, failed or been cancelled: start a new one with POST",
-                detail={"uuid": upload_id},
-            )
-        return session
+                "BLOB_UPLOAD_INVALID",
+                f"upload {session.id} has {exc.size} bytes, not {session.size}: another "
+                f"request wrote to it; send the chunk starting at byte {exc.size}",
+                status=416,
+            ) from None
+        session.size = size
+        if hasher is not None:
+            with self._lock:
+                self._hashers[session.id] = (size, hasher)
+                while len(self._hashers) > _HASHERS_KEPT:
+                    self._hashers.popitem(last=False)
 
     def discard(self, session: UploadSession) -> None:
         """Forget ``session`` and everything it received."""
         with self._lock:
-            self._sessions.pop(session.id, None)
-        session.writer.abort()
+            self._hashers.pop(session.id, None)
+        self._storage.delete_upload(session.repository, session.id)
+
+    def digest(self, session: UploadSession) -> str:
+        """``sha256:<hex>`` of everything ``session`` received."""
+        with self._lock:
+            kept = self._hashers.get(session.id)
+        if kept is not None and kept[0] == session.size:
+            return "sha256:" + str(kept[1].hexdigest())
+        if session.size == 0:
+            return "sha256:" + hashlib.sha256().hexdigest()
+        hasher = hashlib.sha256()
+        for chunk in self._storage.read_upload(session.repository, session.id):
+            hasher.update(chunk)
+        return "sha256:" + hasher.hexdigest()
 
     def finish(self, session: UploadSession, expected: str) -> None:
         """Store the session's bytes as blob ``expected`` if they hash to it.
 
         On a mismatch the session is discarded and DIGEST_INVALID raised.
         """
-        actual = session.digest()
-        with self._lock:
-            self._sessions.pop(session.id, None)
+        actual = self.digest(session)
         if actual != expected:
-            session.writer.abort()
+            self.discard(session)
             raise RegistryError(
                 "DIGEST_INVALID",
                 f"the uploaded content has digest {actual}, not {expected}; the upload is "
                 "discarded, push the blob again",
                 detail={"expected": expected, "actual": actual},
             )
-        session.writer.commit(expected)
+        with self._lock:
+            self._hashers.pop(session.id, None)
+        self._storage.commit_upload(session.repository, session.id, expected)
 
     def reap(self) -> None:
-        """Discard every session idle for longer than the timeout."""
-        deadline = time.monotonic() - self._idle_timeout
-        with self._lock:
-            stale = [
-                s for s in self._sessions.values() if s.touched < deadline and not s.lock.locked()
-            ]
-            for session in stale:
-                del self._sessions[session.id]
-        for session in stale:
-            session.writer.abort()
+        """Discard every upload idle for longer than the timeout."""
+        deadline = time.time() - self._idle_timeout
+        for repository, upload_id in list(self._storage.uploads()):
+            touched = self._storage.upload_touched(repository, upload_id)
+            if touched is not None and touched < deadline:
+                self.discard(UploadSession(self, upload_id, repository, 0))
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._sessions)
+        return sum(1 for _ in self._storage.uploads())
+
+
+def _valid_id(upload_id: str) -> bool:
+    return 0 < len(upload_id) <= 64 and all(c in _ID_CHARACTERS for c in upload_id)
+
+
+def _limited(chunks: Iterable[bytes], room: int) -> Iterator[bytes]:
+    for chunk in chunks:
+        room -= len(chunk)
+        if room < 0:
+            raise RegistryError(
+                "SIZE_INVALID",
+                "the upload is larger than this registry's upload size limit; the upload "
+                "is discarded",
+                status=413,
+            )
+        yield chunk
