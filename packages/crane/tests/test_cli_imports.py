@@ -86,14 +86,39 @@ DIGEST_CRANE_MODULES = {
     "containerregistry.crane._read",
     "containerregistry.crane._version",
     "containerregistry.crane.cli",
-    *(
-        f"containerregistry.crane.cli._{command}"
-        for command in (
-            "app append auth blob catalog cobra config copy delete digest edit errors "
-            "export flatten index layout ls manifest mutate options persistent platforms "
-            "progress pull push quick rebase registry root_help run tag validate version"
-        ).split()
-    ),
+    "containerregistry.crane.cli._app",
+    "containerregistry.crane.cli._append",
+    "containerregistry.crane.cli._auth",
+    "containerregistry.crane.cli._blob",
+    "containerregistry.crane.cli._catalog",
+    "containerregistry.crane.cli._cobra",
+    "containerregistry.crane.cli._config",
+    "containerregistry.crane.cli._copy",
+    "containerregistry.crane.cli._delete",
+    "containerregistry.crane.cli._digest",
+    "containerregistry.crane.cli._edit",
+    "containerregistry.crane.cli._errors",
+    "containerregistry.crane.cli._export",
+    "containerregistry.crane.cli._flatten",
+    "containerregistry.crane.cli._index",
+    "containerregistry.crane.cli._layout",
+    "containerregistry.crane.cli._ls",
+    "containerregistry.crane.cli._manifest",
+    "containerregistry.crane.cli._mutate",
+    "containerregistry.crane.cli._options",
+    "containerregistry.crane.cli._persistent",
+    "containerregistry.crane.cli._platforms",
+    "containerregistry.crane.cli._progress",
+    "containerregistry.crane.cli._pull",
+    "containerregistry.crane.cli._push",
+    "containerregistry.crane.cli._quick",
+    "containerregistry.crane.cli._rebase",
+    "containerregistry.crane.cli._registry",
+    "containerregistry.crane.cli._root_help",
+    "containerregistry.crane.cli._run",
+    "containerregistry.crane.cli._tag",
+    "containerregistry.crane.cli._validate",
+    "containerregistry.crane.cli._version",
 }
 
 
