@@ -4,8 +4,9 @@
 (e.g. ``core``); ``--go-crane`` names the Go crane binary the suite compares with
 (passed on as ``CR_GO_CRANE``; by default the suite looks beside the repository).
 Scripts are the modules here that do not start with ``_`` or ``run``, except the
-helper modules in ``HELPERS``. A run of them all (no names) also appends every
-other script's tables to ``docs/benchmarks.md``, which ``suite`` writes.
+helper modules in ``HELPERS``. A run that includes ``suite`` (all of them, or
+named) also appends the other scripts' tables of that run to ``docs/benchmarks.md``,
+which ``suite`` writes.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def main() -> int:
             print(f"\n{script.stem} failed with exit code {done.returncode}", flush=True)
         elif script.stem != SUITE:
             others.append(f"### {script.stem}\n\n{_markdown(done.stdout)}\n")
-    if not wanted and not failures and TABLE.exists():
+    if (not wanted or SUITE in wanted) and not failures and TABLE.exists():
         text = TABLE.read_text().rstrip("\n")
         TABLE.write_text(f"{text}\n\n## The other scripts, same run\n\n" + "\n".join(others))
     return 1 if failures else 0
