@@ -51,6 +51,10 @@ class Registry:
       which are then linked into its own (default: True without ``auth``, where
       nothing is private anyway; False with it, as Distribution: blobs must be
       pushed or mounted into each repository).
+    - ``max_upload_size``: the most bytes one blob upload may hold; a larger one is
+      answered 413 and discarded (default None: no limit).
+    - ``read_only``: refuse every push and delete with 405 UNSUPPORTED, for example
+      while ``crane registry gc`` runs (default False).
     """
 
     def __init__(
@@ -62,9 +66,13 @@ class Registry:
         referrers: bool = True,
         upload_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         adopt_blobs: bool | None = None,
+        max_upload_size: int | None = None,
+        read_only: bool = False,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.uploads = Uploads(self.storage, idle_timeout=upload_idle_timeout)
+        self.uploads.max_size = max_upload_size
+        self.read_only = read_only
         self.auth = auth
         self.gcr = gcr
         self.referrers = referrers
@@ -163,6 +171,13 @@ class Registry:
             handler = handlers.get(request.method)
             if handler is None:
                 raise self._unsupported(request, sorted(handlers))
+            if self.read_only and request.method not in ("GET", "HEAD"):
+                raise RegistryError(
+                    "UNSUPPORTED",
+                    f"this registry is read-only: {request.method} {path} is refused; "
+                    "push to it once it serves without --read-only",
+                    status=405,
+                )
             action = "pull" if request.method in ("GET", "HEAD") else "push"
             if request.method == "DELETE" and "/blobs/uploads/" not in path:
                 action = "delete"
