@@ -359,3 +359,29 @@ def test_a_blob_deleted_by_registry2_is_gone_for_us_too(
     assert _call(address, "HEAD", f"/v2/interop/blobs/blobs/{layer}")[0] == 404
     assert _call(address, "GET", f"/v2/interop/blobs/blobs/{kept}")[2] == b"kept " * 100
     assert os.listdir(directory) == ["docker"]
+
+
+def test_gc_on_a_directory_registry2_wrote(
+    tmp_path: Path, ours: Ours, registry2: Registry2
+) -> None:
+    directory = tmp_path / "gc"
+    directory.mkdir()
+    theirs = registry2.start(directory)
+    written = _write_history(theirs)
+    registry2.stop()
+    crane = [sys.executable, "-m", "containerregistry.crane.cli", "registry", "gc"]
+    dry = subprocess.run(
+        [*crane, str(directory), "--dry-run"], capture_output=True, text=True, timeout=120
+    )
+    assert dry.returncode == 0, dry.stderr
+    doomed = json.loads(written["doomed"])["layers"][0]["digest"]
+    assert f"delete blob {doomed}" in dry.stdout
+    done = subprocess.run([*crane, str(directory)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == dry.stdout
+    again = subprocess.run([*crane, str(directory)], capture_output=True, text=True, timeout=120)
+    assert again.stdout == ""
+    theirs = registry2.start(directory)
+    _check_history(theirs, written)
+    registry2.stop()
+    _check_history(ours.start(directory), written)

@@ -16,6 +16,7 @@ from containerregistry.registry._auth import (
 )
 from containerregistry.registry._driver import Driver, FilesystemDriver, MemoryDriver
 from containerregistry.registry._errors import RegistryError
+from containerregistry.registry._gc import GcReport, collect_garbage
 from containerregistry.registry._server import (
     RegistryServer,
     ServerAddressError,
@@ -33,6 +34,7 @@ __all__ = [
     "DiskStorage",
     "Driver",
     "FilesystemDriver",
+    "GcReport",
     "ManifestRecord",
     "MemoryDriver",
     "MemoryStorage",
@@ -42,6 +44,7 @@ __all__ = [
     "ServerAddressError",
     "Storage",
     "TokenAuth",
+    "collect_garbage",
     "load_users",
     "make_server",
     "parse_address",

@@ -34,6 +34,17 @@ Gcr = Annotated[
 Referrers = Annotated[
     bool, typer.Option("--referrers/--no-referrers", help="Serve the OCI referrers API.")
 ]
+ReadOnly = Annotated[
+    bool,
+    typer.Option("--read-only", help="Refuse pushes and deletes (405), e.g. while gc runs."),
+]
+MaxUploadSize = Annotated[
+    int | None,
+    typer.Option(
+        "--max-upload-size",
+        help="Most bytes one blob upload may hold; larger ones are refused (413).",
+    ),
+]
 BlobsToDisk = Annotated[
     bool, typer.Option("--blobs-to-disk", hidden=True, help="Deprecated: use --disk.")
 ]
@@ -53,6 +64,8 @@ def serve(
     gcr: Gcr = False,
     referrers: Referrers = True,
     blobs_to_disk: BlobsToDisk = False,
+    read_only: ReadOnly = False,
+    max_upload_size: MaxUploadSize = None,
 ) -> None:
     """Serve a registry implementation (in memory, or on disk with --disk)."""
     from containerregistry import registry
@@ -79,7 +92,14 @@ def serve(
     else:
         raise typer.BadParameter(f"--auth must be none, basic or token, not {auth!r}")
     storage = registry.DiskStorage(disk) if disk else None
-    app = registry.Registry(storage=storage, auth=authorizer, gcr=gcr, referrers=referrers)
+    app = registry.Registry(
+        storage=storage,
+        auth=authorizer,
+        gcr=gcr,
+        referrers=referrers,
+        read_only=read_only,
+        max_upload_size=max_upload_size,
+    )
     server = registry.make_server(app, address=address or _default_address())
 
     def _stop(signum: int, frame: object) -> None:
@@ -95,8 +115,46 @@ def serve(
         server.server_close()
 
 
+def gc(
+    directory: Annotated[str, typer.Argument(help="The registry's --disk directory.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only print what would be removed.")
+    ] = False,
+    delete_untagged: Annotated[
+        bool,
+        typer.Option(
+            "--delete-untagged",
+            help="Also remove manifests no tag, tagged index or kept subject refers to.",
+        ),
+    ] = False,
+) -> None:
+    """Remove blobs (and with --delete-untagged, manifests) nothing refers to.
+
+    Run it while the registry serves with --read-only, or is stopped.
+    """
+    import pathlib
+
+    from containerregistry import registry
+
+    if not (pathlib.Path(directory) / "docker").is_dir():
+        raise typer.BadParameter(f"{directory} holds no registry storage (no docker/ in it)")
+    report = registry.collect_garbage(
+        registry.DiskStorage(directory),
+        dry_run=dry_run,
+        delete_untagged=delete_untagged,
+        log=print,
+    )
+    verb = "would free" if dry_run else "freed"
+    print(
+        f"{len(report.manifests)} manifests, {len(report.blobs)} blobs, "
+        f"{verb} {report.bytes_freed} bytes",
+        file=sys.stderr,
+    )
+
+
 def build() -> typer.Typer:
     """The ``registry`` command group."""
     group = typer.Typer(help="Run a container registry.", no_args_is_help=True)
     group.command("serve")(serve)
+    group.command("gc")(gc)
     return group
