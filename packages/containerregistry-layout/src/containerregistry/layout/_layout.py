@@ -218,16 +218,21 @@ class Layout:
         if self.jobs == 1 or len(layers) <= 1:
             for layer in layers:
                 self._write_layer(layer)
+            self._write_bytes_blob(image.raw_config_file())
         else:
             # A failure, or a Ctrl-C, stops the other layers at their next chunk.
             stop = threading.Event()
             write = workers.guarded(stop, self._write_layer)
             with ThreadPoolExecutor(max_workers=min(self.jobs, len(layers))) as pool:
+                # Read the config first (a registry's is one more round trip, which
+                # then overlaps the layers instead of following the last of them);
+                # it is stored below, once every layer is.
+                config = pool.submit(workers.guarded(stop, image.raw_config_file))
                 futures = [
                     pool.submit(write, layer, stop) for layer in _largest_first(image, layers)
                 ]
-                workers.wait(futures, stop)
-        self._write_bytes_blob(image.raw_config_file())
+                workers.wait([config, *futures], stop)
+            self._write_bytes_blob(config.result())
         self._write_bytes_blob(image.raw_manifest())
 
     def write_index(self, index: ImageIndex) -> None:
