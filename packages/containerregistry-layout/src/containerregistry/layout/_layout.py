@@ -9,7 +9,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from containerregistry import types, workers
 from containerregistry.files import atomic_file, write_atomically
@@ -17,7 +17,11 @@ from containerregistry.layout._errors import BlobNotFoundError, InvalidLayoutErr
 from containerregistry.layout._json import OCI_LAYOUT_BYTES, indented_index
 from containerregistry.layout._lock import index_lock
 from containerregistry.layout._views import LayoutImage, LayoutIndex, NamedVerifier
-from containerregistry.v1 import Descriptor, Hash, Image, ImageIndex, IndexManifest, Layer, Platform
+from containerregistry.v1 import Descriptor, Hash, IndexManifest
+
+if TYPE_CHECKING:
+    # Annotations only: the protocols and Platform load when a caller needs them.
+    from containerregistry.v1 import Image, ImageIndex, Layer, Platform
 
 Matcher = Callable[[Descriptor], bool]
 
@@ -41,6 +45,8 @@ def _descriptor_of(item: Image | ImageIndex) -> Descriptor:
         result = own()
         if isinstance(result, Descriptor):
             return result
+    from containerregistry.v1 import Image
+
     artifact_type = ""
     if isinstance(item, Image) and types.is_image(item.media_type()):
         manifest = item.manifest()

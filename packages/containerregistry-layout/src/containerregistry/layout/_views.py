@@ -8,9 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 from containerregistry import types
-from containerregistry.compression import decompress
 from containerregistry.layout._errors import InvalidLayoutError, LayoutError
-from containerregistry.static import Layer as StaticLayer
 from containerregistry.v1 import (
     ConfigParseError,
     Descriptor,
@@ -21,6 +19,8 @@ from containerregistry.v1 import (
 )
 from containerregistry.verify import VerificationError, VerifyingReader
 
+# decompress and static.Layer load in the methods that use them: writing a layout
+# (crane pull --format oci) reads no layer back.
 if TYPE_CHECKING:
     # Annotations only: writing a layout never parses a config or needs the protocols.
     from containerregistry.v1 import ConfigFile, Image, ImageIndex, Layer
@@ -102,6 +102,8 @@ class LayoutLayer:
             if self._diff_id is None:
                 known = self._config_diff_id()
                 if known is None:
+                    from containerregistry.compression import decompress
+
                     with decompress(self.compressed()) as stream:
                         known, _ = Hash.of_stream(stream)
                 self._diff_id = known
@@ -113,6 +115,8 @@ class LayoutLayer:
 
     def uncompressed(self) -> BinaryIO:
         """Open the uncompressed tar, verified against the diff_id at its end."""
+        from containerregistry.compression import decompress
+
         diff_id = self.diff_id()
         return VerifyingReader(
             decompress(self.compressed()), digest=diff_id, size=None
@@ -205,6 +209,8 @@ class LayoutImage:
     def layer_by_digest(self, digest: Hash) -> Layer:
         """Return the layer (or the config, as a layer) whose blob digest is ``digest``."""
         if digest == self.config_name():
+            from containerregistry.static import Layer as StaticLayer
+
             return StaticLayer(self.raw_config_file(), self._manifest.config.media_type)
         for layer in self._layers:
             if layer.digest() == digest:
