@@ -5,11 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from containerregistry.tarball._archive import Opener, TarArchive
 from containerregistry.tarball._errors import InvalidTarballError
 from containerregistry.v1 import Descriptor, GoStruct, Hash, ManifestParseError, go_json_dumps
+
+if TYPE_CHECKING:
+    # The tar reader loads when a tarball is read: writing one does not need it.
+    from containerregistry.tarball._archive import Opener, TarArchive
 
 MANIFEST_NAME = "manifest.json"
 
@@ -128,4 +131,6 @@ def load_manifest(opener: Opener, *, source: str = "tarball") -> tuple[ManifestD
     ``source`` names the tarball in error messages (default ``"tarball"``).
     Raises :class:`InvalidTarballError` for a missing, ``null`` or malformed file.
     """
+    from containerregistry.tarball._archive import TarArchive
+
     return read_manifest(TarArchive(opener, source=source))
