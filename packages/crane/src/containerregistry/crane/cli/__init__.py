@@ -47,4 +47,4 @@ def main(name: str = "crane") -> NoReturn:
     from containerregistry.crane.cli._app import build_app
     from containerregistry.crane.cli._run import run
 
-    run(build_app(name), name)
+    run(build_app(name, argv=sys.argv[1:]), name)

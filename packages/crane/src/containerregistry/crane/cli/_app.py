@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperGroup
 
-from containerregistry.crane.cli import (
-    _auth,
-    _blob,
-    _catalog,
-    _cobra,
-    _config,
-    _copy,
-    _delete,
-    _digest,
-    _layout,
-    _ls,
-    _manifest,
-    _pull,
-    _push,
-    _registry,
-    _tag,
-    _validate,
-    _version,
-)
+from containerregistry.crane.cli import _cobra
 from containerregistry.crane.cli._options import (
     REPORTER_KEY,
     AllowNondistributable,
@@ -45,39 +27,67 @@ if TYPE_CHECKING:
 
     from containerregistry.authn import Keychain
 
-_OWN_COMMANDS = (
-    _auth,
-    _blob,
-    _catalog,
-    _config,
-    _copy,
-    _delete,
-    _digest,
-    _layout,
-    _ls,
-    _manifest,
-    _pull,
-    _push,
-    _tag,
-    _validate,
-    _version,
+#: The modules that register crane's commands, in registration order (the order
+#: ``--help`` lists them in), each with the command and group names it registers.
+#: ``_registry`` builds the ``registry`` group; every other module has
+#: ``register(app: typer.Typer) -> None``.
+_COMMAND_MODULES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("_registry", frozenset({"registry"})),
+    ("_auth", frozenset({"auth"})),
+    ("_blob", frozenset({"blob"})),
+    ("_catalog", frozenset({"catalog"})),
+    ("_config", frozenset({"config"})),
+    ("_copy", frozenset({"copy", "cp"})),
+    ("_delete", frozenset({"delete"})),
+    ("_digest", frozenset({"digest"})),
+    ("_layout", frozenset({"layout"})),
+    ("_ls", frozenset({"ls"})),
+    ("_manifest", frozenset({"manifest"})),
+    ("_pull", frozenset({"pull"})),
+    ("_push", frozenset({"push"})),
+    ("_tag", frozenset({"tag"})),
+    ("_validate", frozenset({"validate"})),
+    ("_version", frozenset({"version"})),
+    ("_append", frozenset({"append"})),
+    ("_mutate", frozenset({"mutate"})),
+    ("_flatten", frozenset({"flatten"})),
+    ("_rebase", frozenset({"rebase"})),
+    ("_export", frozenset({"export"})),
+    ("_index", frozenset({"index"})),
+    ("_edit", frozenset({"edit"})),
 )
 
-# --- commands of the mutate engineer: registered when their module exists ----------
-# Each module exposes ``register(app: typer.Typer) -> None``; add a module by adding
-# its file, the list below already names it.
-_OPTIONAL_COMMANDS = ("_append", "_mutate", "_flatten", "_rebase", "_export", "_index", "_edit")
+#: Words after which the whole command list may be shown: every command is needed.
+_LISTING_WORDS = frozenset({"--help", "help"})
 
 
-def _register_optional(app: typer.Typer) -> None:
-    for module_name in _OPTIONAL_COMMANDS:
-        qualified = f"{__package__}.{module_name}"
-        if importlib.util.find_spec(qualified) is None:
+def _wanted(argv: Sequence[str] | None) -> Callable[[frozenset[str]], bool]:
+    """Which command modules a run on ``argv`` needs (None: every one).
+
+    A run that names commands needs only theirs: the others are neither parsed nor
+    listed. Help, shell completion and a command line that names no known command
+    (a typo gets click's "No such command" with suggestions) need them all.
+    """
+    if argv is None:
+        return lambda names: True
+    words = frozenset(argv)
+    completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
+    named = any(words & names for _, names in _COMMAND_MODULES)
+    if completing or not named or words & _LISTING_WORDS:
+        return lambda names: True
+    return lambda names: bool(words & names)
+
+
+def _register_commands(app: typer.Typer, argv: Sequence[str] | None) -> None:
+    wanted = _wanted(argv)
+    for module_name, names in _COMMAND_MODULES:
+        if not wanted(names):
             continue
-        importlib.import_module(qualified).register(app)
-
-
-# --- end of the optional commands ---------------------------------------------------
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        if module_name == "_registry":
+            app.add_typer(module.build(), name="registry")
+        else:
+            module.register(app)
 
 
 class PersistentFlagsGroup(TyperGroup):
@@ -134,11 +144,20 @@ def _root_with(keychain: Keychain | None) -> Callable[..., None]:
     return _root
 
 
-def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer.Typer:
+def build_app(
+    name: str = "crane",
+    *,
+    keychain: Keychain | None = None,
+    argv: Sequence[str] | None = None,
+) -> typer.Typer:
     """Build the CLI named ``name`` (default ``crane``) with every crane command.
 
     ``keychain`` finds the credentials of every command (default None: the docker
-    and podman files). gcrane and kcrane call this, then replace or add commands.
+    and podman files). ``argv`` (default None: every command) is the command line
+    the app will run: given, only the modules of the commands it names are loaded
+    and registered (all of them for help, completion or no known command), which
+    keeps a plain command's start cheap. gcrane and kcrane call this, then replace
+    or add commands.
     """
     app = typer.Typer(
         name=name,
@@ -152,9 +171,6 @@ def build_app(name: str = "crane", *, keychain: Keychain | None = None) -> typer
         rich_markup_mode=None,
     )
     app.callback()(_root_with(keychain))
-    app.add_typer(_registry.build(), name="registry")
-    for module in _OWN_COMMANDS:
-        module.register(app)
-    _register_optional(app)
+    _register_commands(app, argv)
     _cobra.register(app)
     return app
