@@ -144,6 +144,16 @@ def bench(session: nox.Session) -> None:
     session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs, env=env)
 
 
+@nox.session(name="registry-load")
+def registry_load(session: nox.Session) -> None:
+    """Load our registry and a registry:2 container alike, a minute each (docs/registry-load.md)."""
+    install_all(session)
+    session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
+    output = str(ROOT / "docs" / "registry-load.md")
+    script = str(ROOT / "tools" / "bench" / "registry_load.py")
+    session.run("python", script, "--output", output, *session.posargs)
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
     """Start the embedded registry and walk through push, mutate, copy, ls, pull, validate."""
