@@ -357,3 +357,19 @@ def test_a_failing_layer_stops_the_others(kit: Any, tmp_path: Any) -> None:
         layout.Layout(tmp_path, jobs=4).write_image(image)
     assert endless.reads < 16
     assert _files_under(tmp_path) == []
+
+
+def test_create_writes_what_writing_the_empty_index_writes(kit: Any, tmp_path: Any) -> None:
+    from containerregistry import empty
+
+    created = layout.create(tmp_path / "created")
+    layout.write(tmp_path / "written", empty.index)
+    for name in ("oci-layout", "index.json"):
+        assert (tmp_path / "created" / name).read_bytes() == (
+            tmp_path / "written" / name
+        ).read_bytes()
+    assert sorted(os.listdir(tmp_path / "created")) == ["index.json", "oci-layout"]
+    image = kit.MemoryImage([kit.GzipLayer("a.txt", b"a")])
+    created.append_image(image)
+    entries = created.image_index().index_manifest().manifests
+    assert [entry.digest for entry in entries] == [image.digest()]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Layout,
         Matcher,
         Path,
+        create,
         from_path,
         image_index_from_path,
         write,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # CLI start) pays only for what the command calls (see "Cheap start").
 _MODULE_OF: dict[str, str] = {
     "BlobNotFoundError": "_errors",
+    "create": "_layout",
     "DEFAULT_JOBS": "_layout",
     "from_path": "_layout",
     "gcs_layout": "_gcs",
@@ -69,6 +71,7 @@ __all__ = [
     "LayoutLayer",
     "Matcher",
     "Path",
+    "create",
     "from_path",
     "gcs_layout",
     "image_index_from_path",

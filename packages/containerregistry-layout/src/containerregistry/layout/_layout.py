@@ -442,6 +442,27 @@ def write(path: str | os.PathLike[str], index: ImageIndex, *, jobs: int = DEFAUL
     return layout
 
 
+#: ``index.json`` of a layout with no entries: ``empty.index``'s raw manifest.
+EMPTY_INDEX_BYTES = (
+    b'{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'
+)
+
+
+def create(path: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS) -> Layout:
+    """Create (or overwrite) an empty layout at ``path`` and return it.
+
+    The same files as ``write(path, empty.index)`` (``oci-layout`` and an
+    ``index.json`` with no entries), without building the empty index.
+    ``jobs`` as in :class:`Layout` (default 4).
+    """
+    layout = Layout(path, jobs=jobs)
+    os.makedirs(layout.path, exist_ok=True)
+    layout.write_file(OCI_LAYOUT_NAME, OCI_LAYOUT_BYTES)
+    with index_lock(layout.path):
+        layout.write_file(INDEX_NAME, EMPTY_INDEX_BYTES)
+    return layout
+
+
 def from_path(path: str | os.PathLike[str], *, jobs: int = DEFAULT_JOBS) -> Layout:
     """Return the layout at ``path``; it must have an ``index.json``."""
     layout = Layout(path, jobs=jobs)

@@ -86,9 +86,7 @@ def _layout_at(path: str) -> Layout:
         return layout.gcs_layout(path, create=True)
     if os.path.exists(os.path.join(path, "index.json")):
         return layout.from_path(path)
-    from containerregistry import empty
-
-    return layout.write(path, empty.index)
+    return layout.create(path)
 
 
 def save_oci(
