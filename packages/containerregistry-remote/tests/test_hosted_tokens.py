@@ -215,10 +215,6 @@ def test_token_past_expires_in_is_renewed_before_a_streamed_patch(
     assert all(s.status == 202 for s in patches)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs lead: remote/_upload.py to resume a PATCH refused 401 invalid_token",
-)
 def test_token_revoked_during_a_streamed_patch_resumes_the_upload(
     hosted: Callable[..., Hosted],
 ) -> None:

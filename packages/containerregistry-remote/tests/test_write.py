@@ -332,14 +332,16 @@ class _SourceThatBreaks:
         return Breaking()
 
 
-def test_a_source_that_cannot_be_reopened_fails_with_its_own_error(registry: Served) -> None:
+def test_a_source_that_breaks_fails_with_its_own_error(registry: Served) -> None:
     from containerregistry.transport import TransportError
 
     layer = _SourceThatBreaks(random_layer(10_000, 5))
-    with pytest.raises(TransportError, match="503") as info:
+    with pytest.raises(TransportError, match="connection reset by peer") as info:
         remote.write_layer(registry.ref("app:v1").context, layer, **OPTS)  # type: ignore[arg-type]
     assert type(info.value) is TransportError  # not the uploader's private wrapper
-    assert layer.opened == FAST_RETRY.attempts  # one try per attempt, then the error
+    # The source's own errors are its own: it had its retries (a remote blob resumes
+    # with Range), so the upload is cancelled at once and never committed.
+    assert layer.opened == 1
     assert registry.recorder.requests("PUT", "/blobs/uploads/") == []
 
 
@@ -407,13 +409,11 @@ def test_a_stream_layer_upload_the_registry_forgot_starts_over(
 
     layer = stream.Layer(io.BytesIO(source), reopen=again if reopen else None)
     registry.recorder.fault = _fail_patch(2, "forget")
-    if not reopen:
-        with pytest.raises(stream.ConsumedError, match="works once"):
-            remote.write(registry.ref("app:v1"), _Streamed(layer), chunk_size=60_000, **OPTS)  # type: ignore[arg-type]
-        return
     image = _Streamed(layer)
     remote.write(registry.ref("app:v1"), image, chunk_size=60_000, **OPTS)  # type: ignore[arg-type]
-    assert opened == [1]  # compressed again from the start, the same bytes
+    # Reopenable: compressed again from the start, the same bytes. Read once: its
+    # bytes were kept in a temporary file as they were read, and sent again from there.
+    assert opened == ([1] if reopen else [])
     assert len(registry.recorder.requests("POST", "/blobs/uploads/")) == 3  # layer twice, config
     assert remote.get(registry.ref("app:v1"), **OPTS).raw_manifest() == image.raw
     got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ def _recording(**kwargs):
         pytest.param([499, 200], 2, 200, id="499-nginx"),
         pytest.param([522, 200], 2, 200, id="522-cloudflare"),
         pytest.param([408, 200], 2, 200, id="408"),
-        pytest.param([502, 502, 502, 200], 3, 502, id="gives-up-after-3"),
+        pytest.param([502, 502, 502, 502, 502, 200], 5, 502, id="gives-up-after-5"),
         pytest.param([404, 200], 1, 404, id="404-not-retried"),
         pytest.param([401, 200], 1, 401, id="401-not-retried"),
     ],
@@ -47,12 +47,110 @@ def test_status_codes(serve, kit, statuses, expected_requests, final):
     assert len(waits) == expected_requests - 1
 
 
-def test_backoff_grows_by_factor_with_bounded_jitter(serve, kit):
+def test_backoff_doubles_up_to_the_cap_without_jitter(serve, kit):
     server = serve(lambda seen: kit.Reply(503))
-    policy, waits = _recording(attempts=4, backoff=1.0, factor=3.0, jitter=0.1)
+    policy, waits = _recording(attempts=7, backoff=1.0, jitter=0.0, max_wait=10.0)
     _session(policy).get(server.url + "/v2/")
-    assert [int(w) for w in waits] == [1, 3, 9]
-    assert all(base <= w <= base * 1.1 for w, base in zip(waits, [1, 3, 9], strict=True))
+    assert waits == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+
+
+def test_full_jitter_draws_each_wait_below_its_ceiling():
+    policy = transport.Retry()
+    for attempt, ceiling in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 30.0), (9, 30.0)]:
+        waits = [policy.delay(attempt) for _ in range(200)]
+        assert all(0.0 <= w <= ceiling for w in waits)
+        assert max(waits) - min(waits) > ceiling / 4  # spread out, not in lockstep
+
+
+def test_the_default_policy_is_five_tries_capped_at_30_seconds():
+    policy = transport.Retry()
+    assert (policy.attempts, policy.backoff, policy.max_wait, policy.jitter) == (5, 1.0, 30.0, 1.0)
+
+
+def test_each_retry_is_logged_for_verbose(serve, kit, caplog):
+    answers = iter([503, 200])
+    server = serve(lambda seen: kit.Reply(next(answers)))
+    policy, _ = _recording()
+    with caplog.at_level("INFO", logger="containerregistry.transport"):
+        assert _session(policy).get(server.url + "/v2/").status_code == 200
+    assert [r.getMessage().split(" in ")[0] for r in caplog.records] == [
+        f"GET {server.url}/v2/: status 503; try 2 of 5"
+    ]
+
+
+def test_a_429_wait_is_told_as_a_rate_limit(serve, kit, caplog):
+    answers = iter([kit.Reply(429, {"Retry-After": "12"}), kit.Reply(200)])
+    server = serve(lambda seen: next(answers))
+    policy, waits = _recording()
+    with caplog.at_level("INFO", logger="containerregistry.progress"):
+        assert _session(policy).get(server.url + "/v2/").status_code == 200
+    assert waits == [12.0]
+    assert [r.getMessage() for r in caplog.records if r.name == "containerregistry.progress"] == [
+        f"rate limited by {server.host}, retrying in 12 s"
+    ]
+
+
+def test_a_body_cut_short_is_retried(kit):
+    """The answer says 10 bytes and sends 4, then hangs up: a cut, tried again."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
+    ]
+
+    def serve_two() -> None:
+        for answer in answers:
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(answer)
+            conn.close()
+
+    thread = threading.Thread(target=serve_two, daemon=True)
+    thread.start()
+    policy, waits = _recording()
+    try:
+        response = _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/x")
+    finally:
+        thread.join(5)
+        listener.close()
+    assert response.content == b"0123456789"
+    assert len(waits) == 1
+
+
+def test_a_body_cut_short_every_time_says_so():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def serve_cut() -> None:
+        for _ in range(2):
+            conn, _ = listener.accept()
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123")
+            conn.close()
+
+    thread = threading.Thread(target=serve_cut, daemon=True)
+    thread.start()
+    policy, _ = _recording(attempts=2)
+    try:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError) as caught:
+            _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/x")
+    finally:
+        thread.join(5)
+        listener.close()
+    assert str(caught.value) == "the answer was cut short after 4 of 10 bytes"
+    assert caught.value.tries == 2
+
+
+def test_an_answer_over_the_limit_is_refused_unread(serve, kit, monkeypatch):
+    monkeypatch.setattr("containerregistry.transport._retry.MAX_RESPONSE_BODY", 8)
+    server = serve(lambda seen: kit.Reply(200, body=b"0123456789"))
+    policy, waits = _recording()
+    with pytest.raises(transport.ResponseTooLargeError, match="10 bytes, over the 8"):
+        _session(policy).get(server.url + "/v2/")
+    assert waits == []
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -86,14 +184,22 @@ def test_delay_takes_an_error_retry_after(retry_after, expected):
     assert policy.delay(1, retry_after=retry_after) == expected
 
 
-def test_a_refused_connection_fails_at_once():
-    """Nothing listens: trying again cannot help, so it is not retried (as ggcr)."""
+def test_a_refused_connection_is_retried_within_the_budget():
+    """Nothing listens (a registry restarting behind its balancer): tried 5 times."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     policy, waits = _recording()
-    with pytest.raises(requests.ConnectionError):
+    with pytest.raises(requests.ConnectionError) as caught:
         _session(policy).get(f"http://127.0.0.1:{port}/v2/")
+    assert len(waits) == 4
+    assert caught.value.tries == 5
+
+
+def test_an_unknown_host_fails_at_once():
+    policy, waits = _recording()
+    with pytest.raises(requests.ConnectionError):
+        _session(policy).get("http://no-such-host.invalid/v2/")
     assert waits == []
 
 
@@ -105,7 +211,7 @@ def test_dropped_connections_are_retried_then_raised():
     accepted = []
 
     def hang_up() -> None:
-        while len(accepted) < 3:
+        while len(accepted) < 5:
             conn, _ = listener.accept()
             accepted.append(conn)
             conn.close()
@@ -119,8 +225,8 @@ def test_dropped_connections_are_retried_then_raised():
     finally:
         thread.join(5)
         listener.close()
-    assert len(waits) == 2
-    assert len(accepted) == 3
+    assert len(waits) == 4
+    assert len(accepted) == 5
 
 
 def test_failures_are_described_by_their_cause():

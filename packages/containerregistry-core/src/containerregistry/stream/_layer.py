@@ -76,6 +76,15 @@ class Layer:
         gzipped = compress(tee.as_binary_io(), algorithm=Compression.GZIP, level=self._level)
         return _CompressedStream(self, tee, gzipped).as_binary_io()
 
+    @property
+    def reopenable(self) -> bool:
+        """Whether :meth:`compressed` may be called again (a ``reopen`` was given).
+
+        A writer that may need the bytes twice (an upload resumed after the registry
+        forgot it) keeps a copy of a layer that is not.
+        """
+        return self._reopen is not None
+
     def uncompressed(self) -> BinaryIO:
         """Always raises :class:`UncompressedUnavailableError` (as ggcr's stream layer)."""
         raise UncompressedUnavailableError(

@@ -34,9 +34,11 @@ def check(stop: threading.Event | None) -> None:
 
 def guarded(stop: threading.Event, job: Callable[P, R]) -> Callable[P, R]:
     """``job``, setting ``stop`` when it fails, so that the other jobs stop at their next
-    :func:`check` even while nobody is waiting for this one."""
+    :func:`check` even while nobody is waiting for this one; once ``stop`` is set,
+    a job that had not started yet raises :class:`Stopped` without running."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        check(stop)  # a job queued behind a failure never starts
         try:
             return job(*args, **kwargs)
         except BaseException:

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from containerregistry import name, transport, types
+from containerregistry import logs, name, transport, types
 from containerregistry.remote._errors import BlobFetchError, ManifestError
 from containerregistry.remote._options import Options
 from containerregistry.transport import RegistrySession, TransportError, check_response
@@ -28,8 +28,8 @@ MANIFEST_ACCEPT: tuple[str, ...] = (
     types.DOCKER_MANIFEST_SCHEMA1,
 )
 #: The largest manifest we read: real ones are kilobytes, and a hostile registry
-#: must not make us buffer a blob (ggcr's limit).
-MAX_MANIFEST_SIZE = 100 * 1024 * 1024
+#: must not make us buffer a blob (ggcr's limit; the transport's for every answer).
+MAX_MANIFEST_SIZE = transport.MAX_RESPONSE_BODY
 #: Redirects followed for one blob (registries send blob GETs to their storage).
 _MAX_REDIRECTS = 5
 #: Read size for blobs; large reads keep Python's per-call overhead negligible.
@@ -119,6 +119,61 @@ class _ResponseStream(io.RawIOBase):
         super().close()
 
 
+class _ResumingStream(io.RawIOBase):
+    """A blob's body that goes on where it broke: ``Range: bytes=N-`` on the same URL.
+
+    Each break gets the retry policy's budget of tries; bytes received since the
+    last break start a new budget (a flaky link that makes progress is not given up).
+    """
+
+    def __init__(
+        self, fetcher: Fetcher, url: str, response: requests.Response, digest: Hash
+    ) -> None:
+        super().__init__()
+        self._fetcher = fetcher
+        self._url = url
+        self._digest = digest
+        self._stream: BinaryIO = cast(BinaryIO, _ResponseStream(response))
+        self._count = 0
+        self._tries = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        policy = self._fetcher.options.retry
+        while True:
+            try:
+                count = int(self._stream.readinto(buffer) or 0)  # type: ignore[attr-defined]
+            except TransportError as exc:
+                self._tries += 1
+                if policy.give_up(self._tries):
+                    raise TransportError(
+                        f"blob {self._digest} from {self._fetcher.repository.name}: the "
+                        f"download broke {self._tries} times in a row at byte {self._count}; "
+                        f"last error: {exc}",
+                        method="GET",
+                        url=exc.url,
+                    ) from exc
+                wait = policy.delay(self._tries) or 0.0
+                logs.progress.debug(
+                    "blob %s broke after %d bytes (%s); resuming", self._digest, self._count, exc
+                )
+                policy.wait(wait)
+                self._stream.close()
+                self._stream = self._fetcher.reopen_blob(self._url, self._count, self._digest)
+                continue
+            if count:
+                self._count += count
+                self._tries = 0
+            return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._stream.close()
+        super().close()
+
+
 class Fetcher:
     """Reads from one repository of one registry through ``session``."""
 
@@ -149,34 +204,39 @@ class Fetcher:
         The digest is computed from the bytes; fetching by digest checks it.
         """
         url = self.url("manifests", identifier)
-        response = self.session.get(url, headers={"Accept": ",".join(accept)}, stream=True)
-        with response:
-            check_response(response, 200)
-            declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit() and int(declared) > MAX_MANIFEST_SIZE:
-                raise ManifestError(
-                    f"manifest {self.repository.name}:{identifier} is {declared} bytes; "
-                    f"manifests over {MAX_MANIFEST_SIZE} bytes are refused"
-                )
-            body = response.raw.read(MAX_MANIFEST_SIZE + 1)
-            if len(body) > MAX_MANIFEST_SIZE:
+        try:
+            # Not streamed: the transport reads the body inside its retries (a body
+            # cut short is tried again), up to MAX_MANIFEST_SIZE.
+            response = self.session.get(url, headers={"Accept": ",".join(accept)})
+        except TransportError as exc:
+            if isinstance(exc.__cause__, transport.ResponseTooLargeError):
                 raise ManifestError(
                     f"manifest {self.repository.name}:{identifier} is over "
                     f"{MAX_MANIFEST_SIZE} bytes; refusing it"
-                )
-            media_type = _media_type(response.headers.get("Content-Type", ""), body)
-            header_digest = response.headers.get("Docker-Content-Digest", "")
+                ) from exc
+            raise
+        check_response(response, 200)
+        body = response.content
+        separator = "@" if identifier.startswith("sha256:") else ":"
+        where = f"{self.repository.name}{separator}{identifier}"
         digest = Hash.of(body)
+        header_digest = response.headers.get("Docker-Content-Digest", "")
+        if identifier.startswith("sha256:") and str(digest) != identifier:
+            if not (header_digest == identifier and b'"signatures"' in body):
+                raise ManifestError(
+                    f"manifest {where} has digest {digest}: the registry served the wrong content"
+                )
+        data = _parse_manifest(body, where)
+        media_type = _media_type(response.headers.get("Content-Type", ""), data)
         if media_type == types.DOCKER_MANIFEST_SCHEMA1_SIGNED and header_digest:
             # A signed schema 1 manifest is addressed by its payload without the
             # signatures, which only the registry computes.
             digest = Hash.parse(header_digest)
-        if identifier.startswith("sha256:") and str(digest) != identifier:
-            raise ManifestError(
-                f"manifest {self.repository.name}@{identifier} has digest {digest}: "
-                "the registry served the wrong content"
-            )
-        return body, _descriptor_of(body, media_type, digest)
+            if identifier.startswith("sha256:") and str(digest) != identifier:
+                raise ManifestError(
+                    f"manifest {where} has digest {digest}: the registry served the wrong content"
+                )
+        return body, _descriptor_of(body, data, media_type, digest)
 
     def head_manifest(self, identifier: str, accept: Sequence[str] = MANIFEST_ACCEPT) -> Descriptor:
         """HEAD a manifest; return its descriptor from the headers."""
@@ -244,26 +304,75 @@ class Fetcher:
             )
 
     def _open(self, url: str, digest: Hash, size: int | None, *, registry: bool) -> BinaryIO:
+        response = self._follow(url)
+        check_response(response, 200)
+        length = response.headers.get("Content-Length")
+        if size is not None and length is not None and length.isdigit() and int(length) != size:
+            response.close()
+            raise BlobFetchError(
+                f"blob {digest} from {transport.redact_url(response.url)} is {length} bytes, "
+                f"want {size}: the registry serves the wrong content"
+            )
+        stream = cast(BinaryIO, _ResumingStream(self, url, response, digest))
+        return VerifyingReader(stream, digest=digest, size=size).as_binary_io()
+
+    def _follow(self, url: str, headers: dict[str, str] | None = None) -> requests.Response:
+        """GET ``url`` as a stream, following redirects (to a blob store) ourselves.
+
+        Credentials stay with the registry's host: the session adds them only there.
+        """
         origin = urlsplit(self.session.url("/"))
+        seen = {url}
         for _ in range(_MAX_REDIRECTS + 1):
-            response = self.session.get(url, stream=True, allow_redirects=False)
+            response = self.session.get(url, stream=True, allow_redirects=False, headers=headers)
             if response.status_code in (301, 302, 303, 307, 308) and "Location" in response.headers:
                 target = urljoin(url, response.headers["Location"])
                 response.close()
                 self._check_redirect(origin.netloc, url, target)
+                if target in seen:
+                    raise BlobFetchError(
+                        f"GET {transport.redact_url(target)}: the registry redirects in a "
+                        "loop; report it to the registry's operator"
+                    )
+                seen.add(target)
                 url = target
                 continue
-            check_response(response, 200)
-            length = response.headers.get("Content-Length")
-            if size is not None and length is not None and length.isdigit() and int(length) != size:
+            return response
+        raise BlobFetchError(
+            f"GET {transport.redact_url(url)}: more than {_MAX_REDIRECTS} redirects"
+        )
+
+    def reopen_blob(self, url: str, offset: int, digest: Hash) -> BinaryIO:
+        """The blob at ``url`` again, from byte ``offset`` on (``Range``), for a broken read.
+
+        A registry that answers 206 sends the rest; one that answers 200 sends the
+        whole blob again, whose first ``offset`` bytes are skipped here. Either way
+        the caller's digest check covers the whole blob.
+        """
+        response = self._follow(url, {"Range": f"bytes={offset}-"})
+        if response.status_code == 206:
+            start = _content_range_start(response.headers.get("Content-Range", ""))
+            if start != offset:
                 response.close()
                 raise BlobFetchError(
-                    f"blob {digest} from {transport.redact_url(url)} is {length} bytes, "
-                    f"want {size}: the registry serves the wrong content"
+                    f"blob {digest}: asked for the bytes from {offset} on, the registry sent "
+                    f"them from {start}; report it to the registry's operator"
                 )
-            stream = cast(BinaryIO, _ResponseStream(response))
-            return VerifyingReader(stream, digest=digest, size=size).as_binary_io()
-        raise BlobFetchError(f"blob {digest}: more than {_MAX_REDIRECTS} redirects")
+            return cast(BinaryIO, _ResponseStream(response))
+        check_response(response, 200)
+        stream = _ResponseStream(response)
+        skip = memoryview(bytearray(min(READ_SIZE, max(offset, 1))))
+        remaining = offset
+        while remaining:
+            count = stream.readinto(skip[: min(len(skip), remaining)])
+            if not count:
+                stream.close()
+                raise BlobFetchError(
+                    f"blob {digest}: the registry's second answer ended at byte "
+                    f"{offset - remaining}, before {offset}"
+                )
+            remaining -= count
+        return cast(BinaryIO, stream)
 
     def _check_redirect(self, origin: str, source: str, target: str) -> None:
         parts = urlsplit(target)
@@ -291,45 +400,58 @@ class Fetcher:
         return int(length) if length.isdigit() else -1
 
 
-def _media_type(content_type: str, body: bytes) -> str:
+def _content_range_start(header: str) -> int | None:
+    """The first byte of ``Content-Range: bytes START-END/TOTAL`` (None if unreadable)."""
+    unit, _, rest = header.strip().partition(" ")
+    start = rest.split("-", 1)[0]
+    return int(start) if unit == "bytes" and start.isdigit() else None
+
+
+def _parse_manifest(body: bytes, where: str) -> dict[str, object]:
+    """The manifest's JSON object; a :class:`ManifestError` naming ``where`` if it is not one."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise ManifestError(
+            f"manifest {where} is not JSON ({exc.__class__.__name__}: {exc}); the registry "
+            "served something else: report it to the registry's operator"
+        ) from None
+    if not isinstance(data, dict):
+        raise ManifestError(
+            f"manifest {where} is JSON but not an object; the registry served something else"
+        )
+    return data
+
+
+def _media_type(content_type: str, data: dict[str, object]) -> str:
     media_type = content_type.split(";")[0].strip()
     if media_type and media_type not in ("application/json", "text/plain"):
         return media_type
-    import json
-
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return media_type
-    if isinstance(data, dict):
-        found = data.get("mediaType")
-        if isinstance(found, str) and found:
-            return found
-        if data.get("schemaVersion") == 1:
-            return (
-                types.DOCKER_MANIFEST_SCHEMA1_SIGNED
-                if "signatures" in data
-                else (types.DOCKER_MANIFEST_SCHEMA1)
-            )
+    found = data.get("mediaType")
+    if isinstance(found, str) and found:
+        return found
+    if data.get("schemaVersion") == 1:
+        return (
+            types.DOCKER_MANIFEST_SCHEMA1_SIGNED
+            if "signatures" in data
+            else (types.DOCKER_MANIFEST_SCHEMA1)
+        )
     return media_type
 
 
-def _descriptor_of(body: bytes, media_type: str, digest: Hash) -> Descriptor:
+def _descriptor_of(
+    body: bytes, data: dict[str, object], media_type: str, digest: Hash
+) -> Descriptor:
     """The descriptor of a manifest, with its artifactType (else its config's media type)."""
-    import json
-
     artifact_type = ""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        found = data.get("artifactType")
-        config = data.get("config")
-        if isinstance(found, str) and found:
-            artifact_type = found
-        elif isinstance(config, dict) and isinstance(config.get("mediaType"), str):
-            artifact_type = config["mediaType"]
+    found = data.get("artifactType")
+    config = data.get("config")
+    if isinstance(found, str) and found:
+        artifact_type = found
+    elif isinstance(config, dict) and isinstance(config.get("mediaType"), str):
+        artifact_type = config["mediaType"]
     return Descriptor(
         media_type=media_type, size=len(body), digest=digest, artifact_type=artifact_type
     )

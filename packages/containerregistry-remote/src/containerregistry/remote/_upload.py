@@ -67,34 +67,52 @@ class _SourceError(Exception):
         self.error = error
 
 
+def _reopenable(layer: Layer) -> bool:
+    """Whether ``layer.compressed()`` can be called again (only one-shot streams cannot)."""
+    found = getattr(layer, "reopenable", True)
+    return bool(found)
+
+
 class _Source:
-    """The layer's bytes, positioned anywhere: the last chunk is kept for cheap resends,
-    otherwise the layer is opened again and read up to the offset (never re-uploaded)."""
+    """The layer's bytes from any offset, for an upload that may resume.
+
+    A chunk in flight is kept until the registry confirms it, for a cheap resend.
+    Going back further opens the layer again and reads up to the offset (nothing is
+    uploaded twice). A one-shot layer (a stream that cannot be opened again) is
+    copied to a temporary file as it is read, so a resumed or restarted upload reads
+    its earlier bytes from there.
+    """
 
     def __init__(self, layer: Layer) -> None:
         self.layer = layer
         self.stream: BinaryIO | None = None
-        self.position = 0  # bytes read from ``stream``
-        self.chunk = b""
-        self.chunk_start = 0
+        self.position = 0  # bytes read from ``stream`` (and copied to ``spool``)
+        self.offset = 0  # the next byte handed out
+        self.request_start = 0  # where the PATCH in flight started
+        self.chunk = b""  # bytes from ``offset`` on, kept for a resend
+        self.spool: BinaryIO | None = None if _reopenable(layer) else _spool_file()
 
     def seek(self, offset: int) -> None:
         """Make the next :meth:`take` start at ``offset``."""
-        if self.chunk_start <= offset <= self.chunk_start + len(self.chunk) and self.chunk:
-            self.chunk = self.chunk[offset - self.chunk_start :]
-            self.chunk_start = offset
+        if self.chunk and self.offset <= offset <= self.offset + len(self.chunk):
+            self.chunk = self.chunk[offset - self.offset :]
+            self.offset = offset
             return
         self.chunk = b""
+        if self.spool is not None and offset <= self.position:
+            self.offset = offset  # replayed from the spool
+            return
         if self.stream is None or offset < self.position:
             self.close()
             self._open()
+        self.offset = self.position
         while self.position < offset:
             data = self._read(min(_SEND_SIZE, offset - self.position))
             if not data:
                 raise _SourceError(
                     UploadError(f"the source ended at byte {self.position}, before {offset}")
                 )
-        self.chunk_start = offset
+        self.offset = offset
 
     def _open(self) -> BinaryIO:
         """The open stream, opening the layer (at byte 0) if none is."""
@@ -107,31 +125,11 @@ class _Source:
         return self.stream
 
     def _read(self, size: int) -> bytes:
-        stream = self._open()
-        try:
-            data = stream.read(size)
-        except Exception as exc:
-            raise _SourceError(exc) from exc
-        self.position += len(data)
-        return data
+        buffer = memoryview(bytearray(size))
+        return bytes(self._read_into(buffer))
 
-    def take(self, size: int) -> bytes:
-        """Return up to ``size`` bytes from the current offset (the kept chunk first)."""
-        if self.chunk:
-            data, self.chunk = self.chunk[:size], self.chunk[size:]
-            self.chunk_start += len(data)
-            return data
-        data = self._read(size)
-        self.chunk_start += len(data)
-        return data
-
-    def take_into(self, buffer: memoryview) -> memoryview:
-        """Like :meth:`take` for ``len(buffer)`` bytes, read into ``buffer``; return the
-        filled part of it (no new bytes object per chunk)."""
-        if self.chunk:
-            data = self.take(len(buffer))
-            buffer[: len(data)] = data
-            return buffer[: len(data)]
+    def _read_into(self, buffer: memoryview) -> memoryview:
+        """Read the next bytes of the stream into ``buffer`` (copying them to the spool)."""
         stream = self._open()
         readinto = getattr(stream, "readinto", None)
         try:
@@ -143,22 +141,65 @@ class _Source:
                 buffer[:count] = data
         except Exception as exc:
             raise _SourceError(exc) from exc
+        if self.spool is not None and count:
+            self.spool.seek(self.position)
+            self.spool.write(buffer[:count])
         self.position += count
-        self.chunk_start += count
         return buffer[:count]
+
+    def take(self, size: int) -> bytes:
+        """Return up to ``size`` bytes from the current offset (the kept chunk first)."""
+        buffer = memoryview(bytearray(size))
+        return bytes(self.take_into(buffer))
+
+    def take_into(self, buffer: memoryview) -> memoryview:
+        """Fill ``buffer`` from the current offset; return the filled part (empty at the end).
+
+        No new bytes object per piece: the kept chunk, then the spool, then the stream.
+        """
+        if self.chunk:
+            data, self.chunk = self.chunk[: len(buffer)], self.chunk[len(buffer) :]
+            buffer[: len(data)] = data
+            self.offset += len(data)
+            return buffer[: len(data)]
+        if self.spool is not None and self.offset < self.position:
+            self.spool.seek(self.offset)
+            wanted = min(len(buffer), self.position - self.offset)
+            count = self.spool.readinto(buffer[:wanted])  # type: ignore[attr-defined]
+            self.offset += count
+            return buffer[:count]
+        filled = self._read_into(buffer)
+        self.offset += len(filled)
+        return filled
 
     def keep(self, data: bytes, start: int) -> None:
         """Remember ``data`` (starting at ``start``) so that a failed PATCH can resend it."""
         self.chunk = data
-        self.chunk_start = start
+        self.offset = start
 
     def close(self) -> None:
-        """Close the open stream, if any."""
+        """Close the open stream, if any (the spool stays for a later resume)."""
         if self.stream is not None:
             try:
                 self.stream.close()
             finally:
                 self.stream = None
+
+    def release(self) -> None:
+        """Close the stream and drop the spool: the upload is over."""
+        try:
+            self.close()
+        finally:
+            if self.spool is not None:
+                self.spool.close()
+                self.spool = None
+
+
+def _spool_file() -> BinaryIO:
+    """An anonymous temporary file (gone when closed, or when the process dies)."""
+    import tempfile
+
+    return cast(BinaryIO, tempfile.TemporaryFile(prefix="containerregistry-upload-"))
 
 
 class _Body:
@@ -216,6 +257,8 @@ class BlobUploader:
         self.progress = progress
         #: When set, uploads stop between chunks (another blob failed, or Ctrl-C).
         self.stop = stop
+        #: The smallest chunk each upload accepts (``OCI-Chunk-Min-Length``), by URL.
+        self.chunk_min: dict[str, int] = {}
 
     def _url(self, path: str) -> str:
         return self.session.url(f"/v2/{self.repository.repository_str}/{path}")
@@ -290,17 +333,36 @@ class BlobUploader:
         location = response.headers.get("Location")
         if not location:
             raise UploadError(f"POST {redact_url(url)}: the registry sent no upload Location")
-        return urljoin(url, location)
+        location = urljoin(url, location)
+        minimum = response.headers.get("OCI-Chunk-Min-Length", "")
+        if minimum.isdigit():
+            self.chunk_min[location.split("?", 1)[0]] = int(minimum)
+        return location
 
     def _transfer(
-        self, location: str, layer: Layer, digest: Hash | None, size: int | None, key: str
+        self,
+        location: str,
+        layer: Layer,
+        digest: Hash | None,
+        size: int | None,
+        key: str,
+        *,
+        may_resend: bool = True,
     ) -> Hash:
-        """Send the bytes and commit them; resume (or restart) after temporary failures."""
+        """Send the bytes and commit them; resume (or restart) after temporary failures.
+
+        Each request has the retry policy's budget of tries. A PATCH that fails is not
+        sent again blindly: the registry is asked where the upload stands and the
+        next PATCH starts there. When that offset moved past where the failed PATCH
+        started, the PATCH did its part and the next one is a new request with a
+        budget of its own; when the registry forgot the upload, it starts again from
+        byte 0 in a new one.
+        """
         source = _Source(layer)
-        offset = 0
-        failures = 0
         policy = self.options.retry
-        wait: float | None
+        offset = 0
+        tries = 0  # failed tries of the request that starts at ``offset``
+        reauthorized = False  # a 401 mid-upload is taken once, with a fresh token
         try:
             while True:
                 try:
@@ -308,58 +370,87 @@ class BlobUploader:
                     source.seek(offset)
                     with no_retry():
                         location = self._send(location, source, offset, size, key)
-                        if digest is None:
-                            source.close()  # a stream layer learns its digest when closed
-                        final = digest if digest is not None else layer.digest()
-                        self._finish(location, final)
-                    return final
+                    break
                 except _SourceError as exc:
-                    # Only a network failure of the source is worth reading it again.
-                    if not isinstance(exc.error, TransportError) or failures + 1 >= policy.attempts:
-                        self._cancel(location)
-                        raise exc.error from None
-                    source.close()
-                    source.chunk = b""
-                    failures += 1
-                    last: BaseException = exc.error
-                    wait = policy.delay(failures)
+                    # The source retried on its own (a remote blob resumes with Range).
+                    self._cancel(location)
+                    raise exc.error from None
                 except (TransportError, RegistryError) as exc:
-                    # A 429 or 503 may say how long to wait (bounded by max_retry_after).
-                    after = exc.retry_after if isinstance(exc, RegistryError) else None
-                    wait = policy.delay(failures + 1, retry_after=after)
-                    if not _temporary(exc) or failures + 1 >= policy.attempts or wait is None:
-                        self._cancel(location)
-                        if not _temporary(exc):
-                            raise
-                        if wait is None:
-                            raise UploadError(
-                                f"uploading blob {digest or '(stream)'} to "
-                                f"{self.repository.name}: the registry asked to wait "
-                                f"{after:.0f} s (more than the retry policy's "
-                                f"max_retry_after, {policy.max_retry_after:.0f} s); "
-                                f"try again later; last error: {exc}"
-                            ) from exc
-                        raise UploadError(
-                            f"uploading blob {digest or '(stream)'} to {self.repository.name} "
-                            f"failed {failures + 1} times; last error: {exc}"
-                        ) from exc
-                    failures += 1
-                    last = exc
-                _log.info("upload of %s broke (%s); resuming", digest or "(stream)", last)
-                policy.sleep(wait or 0.0)
-                status = self.status(location)
+                    last: TransportError = exc
+                    if _status(exc) == 401 and not reauthorized:
+                        # A token revoked or expired mid-stream; the bearer layer has
+                        # fetched a fresh one. A second 401 is final.
+                        reauthorized, wait = True, 0.0
+                    elif _upload_unknown(exc):
+                        tries += 1
+                        wait = self._retry_wait(exc, tries, location, digest, offset, True)
+                    else:
+                        tries += 1
+                        wait = self._retry_wait(exc, tries, location, digest, offset)
+                sent_from = source.request_start
+                _log.info(
+                    "upload of %s broke at byte %d (%s); asking the registry where it stands",
+                    digest or "(stream)",
+                    sent_from,
+                    last,
+                )
+                policy.wait(wait, host=self.repository.registry.registry_str, status=_status(last))
+                status = None if _upload_unknown(last) else self.status(location)
                 if status is None:
-                    # The registry forgot the upload: start over from byte 0.
+                    # The registry forgot the upload: start over from byte 0 in a new one.
                     location = self.start(None, None) or ""
                     offset = 0
-                else:
-                    location, offset = status
+                    continue
+                location, offset = status
+                if offset > sent_from:
+                    tries = 0  # the registry took bytes: the next PATCH is a new request
+            if digest is None:
+                source.close()  # a stream layer learns its digest when closed
+            final = digest if digest is not None else layer.digest()
+            self._finish(location, final, layer, may_resend=may_resend)
+            return final
         finally:
-            source.close()
+            source.release()
+
+    def _retry_wait(
+        self,
+        exc: TransportError,
+        tries: int,
+        location: str,
+        digest: Hash | None,
+        offset: int,
+        forgotten: bool = False,
+    ) -> float:
+        """How long to wait after the ``tries``-th failure of one PATCH; raise when done.
+
+        A failure that will not change, a spent budget, or a ``Retry-After`` longer
+        than the policy allows cancels the upload and raises, naming the blob, the
+        registry, the last answer and the tries.
+        """
+        policy = self.options.retry
+        after = exc.retry_after if isinstance(exc, RegistryError) else None
+        wait = policy.delay(tries, retry_after=after)
+        retryable = forgotten or _temporary(exc)
+        if retryable and not policy.give_up(tries) and wait is not None:
+            return wait
+        self._cancel(location)
+        if not retryable:
+            raise exc
+        what = f"uploading blob {digest or '(stream)'} to {self.repository.name}"
+        if wait is None:
+            raise UploadError(
+                f"{what}: the registry asked to wait {after:.0f} s (more than the retry "
+                f"policy's max_retry_after, {policy.max_retry_after:.0f} s); try again "
+                f"later; last error: {exc}"
+            ) from exc
+        raise UploadError(
+            f"{what} failed {tries} times at byte {offset}; last error: {exc}"
+        ) from exc
 
     def _send(self, location: str, source: _Source, offset: int, size: int | None, key: str) -> str:
         """PATCH everything from ``offset`` on; return the latest upload URL."""
         chunk_size = self.options.chunk_size
+        source.request_start = offset
         if chunk_size is None:
             length = None if size is None else size - offset
             body = _Body(source, length, self.progress, key, offset, self.stop)
@@ -378,9 +469,12 @@ class BlobUploader:
             )
             check_response(response, 202, 204, 201)
             return urljoin(location, response.headers.get("Location") or location)
+        # A registry may refuse chunks under a minimum (ECR: 5 MiB); the last may be shorter.
+        chunk_size = max(chunk_size, self.chunk_min.get(location.split("?", 1)[0], 0))
         while True:
             workers.check(self.stop)
-            start = source.chunk_start
+            start = source.offset
+            source.request_start = start
             data = source.take(chunk_size)
             if not data:
                 return location
@@ -395,18 +489,55 @@ class BlobUploader:
             )
             check_response(response, 202, 204, 201)
             source.chunk = b""
-            source.chunk_start = start + len(data)
+            source.offset = start + len(data)
             self.progress.set(key, start + len(data))
             location = urljoin(location, response.headers.get("Location") or location)
 
-    def _finish(self, location: str, digest: Hash) -> None:
+    def _finish(self, location: str, digest: Hash, layer: Layer, *, may_resend: bool) -> None:
+        """PUT the digest to commit the upload (retried as is by the transport).
+
+        When the answer never came back the registry may have committed the blob
+        anyway: a repeated PUT then finds no upload. So after a failed PUT the blob
+        is looked up before anything is reported.
+        """
         separator = "&" if "?" in location else "?"
-        response = self.session.put(
-            f"{location}{separator}{urlencode({'digest': str(digest)})}",
-            headers={"Content-Length": "0"},
+        try:
+            response = self.session.put(
+                f"{location}{separator}{urlencode({'digest': str(digest)})}",
+                headers={"Content-Length": "0"},
+            )
+            check_response(response, 201, 204)
+            response.close()
+        except (TransportError, RegistryError) as exc:
+            if self._landed(digest):
+                return
+            if may_resend and isinstance(exc, RegistryError) and "BLOB_UPLOAD_UNKNOWN" in exc.codes:
+                # The upload is gone and the blob is not there: send it again, once.
+                _log.info("upload of %s vanished before its commit; uploading it again", digest)
+                location = self.start(None, None) or ""
+                self._resend(location, layer, digest)
+                return
+            self._cancel(location)
+            raise
+
+    def _landed(self, digest: Hash) -> bool:
+        try:
+            return self.exists(digest)
+        except (TransportError, RegistryError):
+            return False
+
+    def _resend(self, location: str, layer: Layer, digest: Hash) -> None:
+        """Upload ``layer`` once more into the new upload ``location`` and commit it."""
+        if not _reopenable(layer):
+            raise UploadError(
+                f"uploading blob {digest} to {self.repository.name}: the registry lost the "
+                "upload at its commit and the layer is a one-shot stream; push again"
+            )
+        final = self._transfer(
+            location, layer, digest, known_size(layer), str(digest), may_resend=False
         )
-        check_response(response, 201, 204)
-        response.close()
+        if final != digest:  # pragma: no cover - the layer's bytes are verified as read
+            raise UploadError(f"blob {digest} changed while it was uploaded again")
 
     def status(self, location: str) -> tuple[str, int] | None:
         """Ask where upload ``location`` stands: (new URL, bytes received), or None if gone."""
@@ -425,6 +556,15 @@ class BlobUploader:
     def _cancel(self, location: str) -> None:
         with contextlib.suppress(TransportError, requests.RequestException):
             self.session.delete(location).close()
+
+
+def _upload_unknown(exc: BaseException) -> bool:
+    """Whether the registry answered that it does not know the upload (it forgot it)."""
+    return isinstance(exc, RegistryError) and "BLOB_UPLOAD_UNKNOWN" in exc.codes
+
+
+def _status(exc: BaseException) -> int | None:
+    return exc.status if isinstance(exc, RegistryError) else None
 
 
 def _temporary(exc: BaseException) -> bool:

@@ -18,6 +18,11 @@ from containerregistry.transport._redact import redact_url
 #: bytes, and a misbehaving proxy must not make us buffer a blob.
 MAX_ERROR_BODY = 64 * 1024
 
+#: The most of any non-streamed answer we read (manifests, tag lists, tokens, errors):
+#: real ones are kilobytes to a few megabytes, and a hostile registry must not make
+#: us buffer a blob (ggcr's manifest limit).
+MAX_RESPONSE_BODY = 100 * 1024 * 1024
+
 #: Status codes for which a repeated request may succeed (ggcr's ``temporaryStatusCodes``).
 #: 499 and 522 are retried by the retry layer but are not "temporary" here, as in ggcr.
 TEMPORARY_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
@@ -43,6 +48,25 @@ class TransportError(ContainerRegistryError):
         self.url = url
 
 
+class ResponseTooLargeError(requests.RequestException):
+    """An answer announced or sent more than :data:`MAX_RESPONSE_BODY` bytes.
+
+    Raised inside the stack (so the session turns it into a :class:`TransportError`
+    naming the request); never retried.
+    """
+
+
+def tries_of(thing: object) -> int:
+    """How many times the request behind a response or an error was sent (default 1)."""
+    tries = getattr(thing, "tries", 1)
+    return tries if isinstance(tries, int) and tries > 0 else 1
+
+
+def after_tries(tries: int) -> str:
+    """`` (after N tries)`` when a request was sent more than once, else nothing."""
+    return f" (after {tries} tries)" if tries > 1 else ""
+
+
 @dataclasses.dataclass(frozen=True)
 class Diagnostic:
     """One entry of a registry's ``{"errors": [...]}`` body."""
@@ -53,7 +77,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}"
-        if self.detail is not None:
+        if self.detail not in (None, "", {}, []):
             detail = self.detail
             text += f"; {detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True)}"
         return text
@@ -78,12 +102,14 @@ class RegistryError(TransportError):
         url: str = "",
         body: str = "",
         retry_after: float | None = None,
+        tries: int = 1,
     ) -> None:
         self.status = status
         self.errors = errors
         self.retry_after = retry_after
+        self.tries = tries
         self._body = body
-        super().__init__(self._describe(method, url), method=method, url=url)
+        super().__init__(self._describe(method, url) + after_tries(tries), method=method, url=url)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -185,6 +211,7 @@ def error_from_response(response: requests.Response) -> RegistryError:
         url=url,
         body=text,
         retry_after=retry_after,
+        tries=tries_of(response),
     )
 
 
@@ -236,20 +263,23 @@ def root_cause(exc: BaseException) -> BaseException:
 
 
 def is_permanent_connection_error(exc: BaseException) -> bool:
-    """Whether trying again cannot help: the port refused, or the host name is unknown.
+    """Whether trying again cannot help: the host name is unknown.
 
-    ggcr retries only temporary network errors, resets, broken pipes and cut-off
-    bodies; a refused connection or a name that does not resolve fails at once.
+    A refused connection is not permanent: a registry restarting behind its load
+    balancer refuses for a moment, and the retry budget bounds the wait.
     """
     import socket
 
     cause = root_cause(exc)
-    if isinstance(cause, ConnectionRefusedError):
-        return True
     return isinstance(cause, socket.gaierror) and cause.errno in (
         socket.EAI_NONAME,
         getattr(socket, "EAI_NODATA", socket.EAI_NONAME),
     )
+
+
+def is_refused(exc: BaseException) -> bool:
+    """Whether the request failed because nothing listens on the port."""
+    return isinstance(root_cause(exc), ConnectionRefusedError)
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import os
 from typing import Protocol
 
 import requests
@@ -58,6 +60,10 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
         url = f"{scheme}://{registry.registry_str}/v2/"
         if scheme == "https" and "http" in schemes and _direct(session, url):
             plain = ping_probe(registry.registry_str)
+            if plain == REFUSED:
+                # Nothing listens for https; the http ping gets the retries.
+                failures.append(f"https: GET {url}: ConnectionError: {_REFUSED_TEXT}")
+                continue
             if plain is not None:
                 # No TLS on that port: the https ping would only fail, after loading
                 # the CA bundle (50 ms) for nothing. Go straight to http.
@@ -109,6 +115,10 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
 _PLAINTEXT_REASONS = frozenset(
     {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"}
 )
+#: What :func:`ping_probe` answers when nothing listens on the port.
+REFUSED = "connection refused"
+#: How a refused connection reads in requests' words.
+_REFUSED_TEXT = str(ConnectionRefusedError(errno.ECONNREFUSED, os.strerror(errno.ECONNREFUSED)))
 #: How long the TLS probe waits to connect and for the server's first answer.
 PROBE_TIMEOUT = 5.0
 
@@ -116,10 +126,11 @@ PROBE_TIMEOUT = 5.0
 def ping_probe(registry_str: str, timeout: float = PROBE_TIMEOUT) -> str | None:
     """OpenSSL's reason when ``host[:port]`` answers a TLS hello in plain text, else None.
 
-    A handshake that verifies nothing, only to tell whether the port speaks TLS:
-    nothing is sent but the hello and nothing received is used. None (go on with
-    the https ping) when it completes, fails for a TLS reason (a server that wants
-    a client certificate), or cannot connect.
+    :data:`REFUSED` when nothing listens there. A handshake that verifies nothing,
+    only to tell whether the port speaks TLS: nothing is sent but the hello and
+    nothing received is used. None (go on with the https ping) when it completes,
+    fails for a TLS reason (a server that wants a client certificate), or cannot
+    connect for another reason.
     """
     import socket
     import ssl
@@ -139,6 +150,8 @@ def ping_probe(registry_str: str, timeout: float = PROBE_TIMEOUT) -> str | None:
     except ssl.SSLError as exc:
         reason = str(exc.reason or "")
         return reason if reason in _PLAINTEXT_REASONS else None
+    except ConnectionRefusedError:
+        return REFUSED
     except OSError:
         return None
 

@@ -1,25 +1,39 @@
-"""The retry layer: backoff with jitter, ``Retry-After``, and a way to opt out."""
+"""The retry layer: one budget per request, exponential backoff with full jitter,
+``Retry-After``, cut-short bodies, and a way to opt out.
+
+Every request sent through a registry session passes here, the ping to ``/v2/`` and
+the token fetch included. Callers above keep only what is theirs: where an upload
+stands, how to reopen a layer, where a broken download goes on. They reuse the
+same :class:`Retry` policy for those decisions, so one set of knobs governs them all.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import dataclasses
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
 
+from containerregistry import logs
 from containerregistry.transport._errors import (
+    MAX_RESPONSE_BODY,
     RETRY_AFTER_STATUS_CODES,
+    ResponseTooLargeError,
+    describe_failure,
     is_permanent_connection_error,
     parse_retry_after,
 )
 from containerregistry.transport._layer import Cert, Layer, Timeout, body_position, rewind
+from containerregistry.transport._redact import redact_url, scrub_text
 
-#: The status codes retried by default (ggcr's list):
+#: The status codes retried by default:
 RETRY_STATUS_CODES = frozenset(
     {
         408,  # Request Timeout
@@ -33,6 +47,10 @@ RETRY_STATUS_CODES = frozenset(
     }
 )
 
+#: Where each retry is told (shown by the CLIs' ``--verbose``).
+_log = logging.getLogger("containerregistry.transport")
+_log.addHandler(logging.NullHandler())
+
 _no_retry: contextvars.ContextVar[bool] = contextvars.ContextVar("no_retry", default=False)
 
 
@@ -41,7 +59,7 @@ def no_retry() -> Iterator[None]:
     """Within this block, requests on this thread are sent once and never retried.
 
     For requests that must not be repeated blindly (a blob ``PATCH`` of a stream); the
-    caller retries the whole operation instead.
+    caller decides what to do next, with the same :class:`Retry` policy.
     """
     token = _no_retry.set(True)
     try:
@@ -52,33 +70,41 @@ def no_retry() -> Iterator[None]:
 
 @dataclasses.dataclass(frozen=True)
 class Retry:
-    """How the retry layer repeats failed requests.
+    """How failed requests are repeated. Each request has its own budget.
 
-    - ``attempts``: total tries, the first included (default 3, as ggcr's 3 steps);
-      1 disables retries.
-    - ``backoff``: the first wait in seconds (default 1.0); each next wait is
-      ``factor`` (default 3.0) times longer: 1 s, then 3 s.
-    - ``jitter``: up to this fraction is added to each wait (default 0.1), so that
-      many clients do not retry in lockstep.
+    - ``attempts``: tries of one request, the first included (default 5); 1 disables
+      retries.
+    - ``backoff``: the longest first wait in seconds (default 1.0); the ceiling
+      grows ``factor`` times (default 2.0) per try and stops at ``max_wait``
+      (default 30 s): 1, 2, 4, 8 s for the five default tries.
+    - ``jitter``: the share of each wait drawn at random (default 1.0, "full
+      jitter": a wait is uniform between 0 and its ceiling, so that many clients
+      do not retry in lockstep); 0 waits exactly the ceiling.
     - ``status_codes``: responses retried (default :data:`RETRY_STATUS_CODES`).
-    - ``max_retry_after``: the longest ``Retry-After`` on 429/503 we wait for
-      (default 60 s); a longer one ends the retries and returns that response.
+    - ``max_retry_after``: the longest ``Retry-After`` of a 429 or 503 waited for
+      (default 60 s, beyond ``max_wait``: the registry knows when it will answer); a
+      longer one ends the retries at once and returns that response.
     - ``sleep``: the function that waits (default ``time.sleep``).
     """
 
-    attempts: int = 3
+    attempts: int = 5
     backoff: float = 1.0
-    factor: float = 3.0
-    jitter: float = 0.1
+    factor: float = 2.0
+    jitter: float = 1.0
+    max_wait: float = 30.0
     status_codes: frozenset[int] = RETRY_STATUS_CODES
     max_retry_after: float = 60.0
     sleep: Callable[[float], None] = dataclasses.field(default=time.sleep, compare=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
+            raise ValueError(f"Retry.attempts must be an integer, got {self.attempts!r}")
         if self.attempts < 1:
             raise ValueError("Retry.attempts must be at least 1")
-        if self.backoff < 0 or self.factor < 1 or self.jitter < 0 or self.max_retry_after < 0:
-            raise ValueError("Retry needs backoff >= 0, factor >= 1, jitter >= 0")
+        if self.backoff < 0 or self.factor < 1 or not 0 <= self.jitter <= 1:
+            raise ValueError("Retry needs backoff >= 0, factor >= 1 and 0 <= jitter <= 1")
+        if self.max_wait < 0 or self.max_retry_after < 0:
+            raise ValueError("Retry needs max_wait >= 0 and max_retry_after >= 0")
 
     def delay(
         self,
@@ -98,21 +124,38 @@ class Retry:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
-        base = self.backoff * self.factor ** (attempt - 1)
-        return base + base * self.jitter * random.random()
+        ceiling = min(self.max_wait, self.backoff * self.factor ** (attempt - 1))
+        return ceiling - ceiling * self.jitter * random.random()
+
+    def give_up(self, tries: int) -> bool:
+        """Whether ``tries`` failed tries of one request have spent its budget."""
+        return tries >= self.attempts
+
+    def wait(self, seconds: float, *, host: str = "", status: int | None = None) -> None:
+        """Sleep ``seconds`` before another try; a rate limit is said on the progress log.
+
+        ``host`` and ``status`` name what is waited for (a 429 from ``host`` is shown
+        as "rate limited by HOST, retrying in N s", which the CLIs print on stderr).
+        """
+        if status == 429 and host:
+            logs.progress.info("rate limited by %s, retrying in %.0f s", host, seconds)
+        self.sleep(max(seconds, 0.0))
 
 
 def _retryable_error(exc: requests.RequestException) -> bool:
     # A failed certificate check or a malformed URL will fail the same way again,
-    # and so will a refused port or an unknown host (ggcr does not retry them).
+    # and so will a host name that does not resolve. A refused connection is tried
+    # again: a registry behind a load balancer restarts, a port opens late.
     if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):
+        return False
+    if isinstance(exc, ResponseTooLargeError):
         return False
     if is_permanent_connection_error(exc):
         return False
     return isinstance(
         exc,
         (
-            requests.ConnectionError,  # reset, broken pipe, DNS timeouts
+            requests.ConnectionError,  # refused, reset, broken pipe, DNS timeouts
             requests.Timeout,
             requests.exceptions.ChunkedEncodingError,  # connection dropped mid-body
             requests.exceptions.ContentDecodingError,
@@ -120,8 +163,47 @@ def _retryable_error(exc: requests.RequestException) -> bool:
     )
 
 
+def _read_body(response: requests.Response, limit: int) -> None:
+    """Read a whole (non-streamed) body now, inside the retry loop, at most ``limit`` bytes.
+
+    requests would read it after the adapter returns, where a body cut short could no
+    longer be retried (and a hostile registry could make us buffer anything).
+    """
+    if getattr(response, "_content_consumed", False) or response.raw is None:
+        return
+    declared = response.headers.get("Content-Length", "")
+    method = response.request.method if response.request is not None else "GET"
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise ResponseTooLargeError(
+            f"the answer to {method} is {declared} bytes, over the {limit} bytes accepted",
+            response=response,
+        )
+    import urllib3
+
+    try:
+        body = response.raw.read(limit + 1, decode_content=True) or b""
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ReadTimeoutError) as exc:
+        response.close()
+        expected = f" of {declared}" if declared else ""
+        got = getattr(response.raw, "_fp_bytes_read", None)
+        at = f" after {got}{expected} bytes" if got is not None else ""
+        raise requests.exceptions.ChunkedEncodingError(
+            f"the answer was cut short{at}", response=response
+        ) from exc
+    if len(body) > limit:
+        response.close()
+        raise ResponseTooLargeError(
+            f"the answer to {method} is over the {limit} bytes accepted", response=response
+        )
+    response._content = body  # what requests itself fills when it reads the body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    response.raw.release_conn()
+
+
 class RetryLayer(Layer):
-    """Repeats requests that failed on the connection or with a retryable status."""
+    """Repeats requests that failed on the connection, were cut short or got a
+    retryable status, each request within its own budget of the policy's tries."""
 
     def __init__(self, inner: BaseAdapter, policy: Retry) -> None:
         super().__init__(inner)
@@ -136,15 +218,23 @@ class RetryLayer(Layer):
         cert: Cert = None,
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """Send, retrying as the policy says; the last response or error is returned/raised."""
+        """Send, retrying as the policy says; the last response or error is returned/raised.
+
+        The number of tries made is set as ``tries`` on what comes back (response or
+        error), so that a final error can say it.
+        """
         policy = self.policy
         attempts = 1 if _no_retry.get() else policy.attempts
         position = body_position(request)
+        host = urlsplit(str(request.url)).netloc
         attempt = 1
         while True:
             wait: float | None
+            status: int | None = None
             try:
                 response = self.inner.send(request, stream, timeout, verify, cert, proxies)
+                if not stream:
+                    _read_body(response, MAX_RESPONSE_BODY)
             except requests.RequestException as exc:
                 # A one-shot body cannot be sent twice: the caller sees the failure.
                 if (
@@ -152,14 +242,30 @@ class RetryLayer(Layer):
                     or not _retryable_error(exc)
                     or not rewind(request, position)
                 ):
+                    exc.tries = attempt  # type: ignore[attr-defined]
                     raise
                 wait = policy.delay(attempt)
+                what = scrub_text(describe_failure(exc))
             else:
-                if response.status_code not in policy.status_codes or attempt >= attempts:
+                status = response.status_code
+                if status not in policy.status_codes or attempt >= attempts:
+                    response.tries = attempt  # type: ignore[attr-defined]
                     return response
                 wait = policy.delay(attempt, response)
                 if wait is None or not rewind(request, position):
+                    response.tries = attempt  # type: ignore[attr-defined]
                     return response
                 response.close()
-            policy.sleep(wait or 0.0)
+                what = f"status {status}"
+            wait = wait or 0.0
+            _log.info(
+                "%s %s: %s; try %d of %d in %.1f s",
+                request.method,
+                redact_url(str(request.url)),
+                what,
+                attempt + 1,
+                attempts,
+                wait,
+            )
+            policy.wait(wait, host=host, status=status)
             attempt += 1

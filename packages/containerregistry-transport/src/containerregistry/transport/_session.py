@@ -32,7 +32,13 @@ from containerregistry.authn import ANONYMOUS, Authenticator
 from containerregistry.transport._basic import BasicLayer
 from containerregistry.transport._bearer import BearerLayer, Token
 from containerregistry.transport._challenge import Challenge
-from containerregistry.transport._errors import TransportError, describe_failure
+from containerregistry.transport._errors import (
+    ResponseTooLargeError,
+    TransportError,
+    after_tries,
+    describe_failure,
+    tries_of,
+)
 from containerregistry.transport._layer import Cert, Layer, Timeout
 from containerregistry.transport._logger import LoggerLayer
 from containerregistry.transport._ping import PingResult, ping
@@ -44,6 +50,8 @@ from containerregistry.transport._useragent import UserAgentLayer, user_agent
 #: Seconds to wait for a connection (ggcr's dial timeout) and between bytes read. A
 #: registry assembling a large upload may be silent for a while before it answers.
 DEFAULT_TIMEOUT = (30.0, 300.0)
+#: Redirects followed for one request (requests' default of 30 only hides a loop).
+MAX_REDIRECTS = 10
 
 
 class Registry(Protocol):
@@ -184,8 +192,11 @@ class _Translate(Layer):
                 if isinstance(exc, requests.exceptions.SSLError)
                 else "check the network and that the registry is up"
             )
+            if isinstance(exc, ResponseTooLargeError):
+                hint = "the registry is misbehaving; report it to its operator"
             raise TransportError(
-                f"{method} {url}: {scrub_text(describe_failure(exc))}; {hint}",
+                f"{method} {url}: {scrub_text(describe_failure(exc))}"
+                f"{after_tries(tries_of(exc))}; {hint}",
                 method=method,
                 url=url,
             ) from exc
@@ -206,6 +217,20 @@ class RegistrySession(requests.Session):
         self.challenge: Challenge | None = None
         self.bearer: BearerLayer | None = None
         self._environment: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.max_redirects = MAX_REDIRECTS
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """requests' send; a redirect loop becomes a :class:`TransportError` naming the URL."""
+        try:
+            return super().send(request, **kwargs)
+        except requests.TooManyRedirects as exc:
+            url = redact_url(str(request.url))
+            raise TransportError(
+                f"{request.method} {url}: the registry redirects in a loop (more than "
+                f"{MAX_REDIRECTS} redirects); report it to the registry's operator",
+                method=str(request.method),
+                url=url,
+            ) from exc
 
     def merge_environment_settings(
         self,
@@ -284,7 +309,8 @@ def new(
       ``containerregistry-python/<version>`` (default: that token alone).
     - ``ca_bundle``: a PEM file of CAs to trust instead of the system's (default None).
     - ``client_cert``: a PEM with certificate and key, or ``(cert, key)``, for mTLS.
-    - ``retry``: the retry policy (default ``Retry()``: 3 tries, 1 s then 3 s).
+    - ``retry``: the retry policy of every request, the ping and token fetches
+      included (default ``Retry()``: 5 tries, waits drawn up to 1, 2, 4, 8 s).
     - ``pool_size``: connections kept per host (default 4, the default ``jobs``);
       pass the job count.
     - ``timeout``: ``(connect, read)`` seconds (default 30 s, 300 s).
