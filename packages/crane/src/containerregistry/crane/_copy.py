@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from containerregistry import logs, name, types
-from containerregistry.crane._errors import RefusingToClobberError
+from containerregistry.crane._errors import CraneOptionsError, RefusingToClobberError
 from containerregistry.crane._options import OptionArgs, Options
 from containerregistry.crane._platforms import parse_platforms, select_platforms
 from containerregistry.crane._recompress import (
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from containerregistry.compression import Compression
+    from containerregistry.crane._transports import Location
     from containerregistry.v1 import Image, ImageIndex, Platform
 
 #: The text ggcr's ErrRefusingToClobberExistingTag carries; scripts match on it.
@@ -76,6 +78,7 @@ def copy(
       :func:`containerregistry.crane._recompress.recompress`); the digests change.
     """
     from containerregistry import remote
+    from containerregistry.crane._transports import parse
 
     wanted = parse_platforms(platforms)
     if len(wanted) == 1:
@@ -83,6 +86,15 @@ def copy(
         wanted = []
     opts = Options.make(options)
     algorithm = parse_algorithm(compression) if compression is not None else None
+    source, sink = parse(src), parse(dst, sink=True)
+    if not (source.is_registry and sink.is_registry):
+        if referrers:
+            raise CraneOptionsError(
+                "--referrers copies between registries only; "
+                f"{source if not source.is_registry else sink} is not one"
+            )
+        _copy_between(source, sink, wanted, algorithm, opts)
+        return
     src_ref = opts.reference(src)
     dst_ref = opts.reference(dst)
     if opts.no_clobber:
@@ -113,6 +125,30 @@ def copy(
         remote.write(dst_ref, item, **write)  # type: ignore[arg-type]
     if referrers:
         copy_referrers(src_ref.context, dst_ref.context, subjects, opts)
+
+
+def _copy_between(
+    source: Location,
+    sink: Location,
+    wanted: list[Platform],
+    algorithm: Compression | None,
+    opts: Options,
+) -> None:
+    """Copy when one side is not a registry: read whole, then write (see _transports)."""
+    from containerregistry.crane._transports import read, write
+
+    if opts.no_clobber and sink.is_registry:
+        check_no_clobber(opts.reference(sink.target), opts)
+    logs.progress.info("Copying from %s to %s", source, sink)
+    if wanted:
+        item = read(source, dataclasses.replace(opts, platform=None))
+        if types.is_index(item.media_type()):
+            item = select_platforms(item, wanted)  # type: ignore[arg-type]
+    else:
+        item = read(source, opts)
+    if algorithm is not None:
+        item = _recompressed(item, algorithm, opts.jobs)
+    write(sink, item, opts)
 
 
 def _recompressed(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from containerregistry import types
@@ -19,18 +18,18 @@ def is_gcs(text: str) -> bool:
 
 
 def is_local(text: str) -> bool:
-    """Return whether ``text`` names a local input rather than a registry reference.
+    """Return whether ``text`` names an image outside a registry.
 
-    Local means: it starts with ``/``, ``./``, ``../``, ``~`` or ``gs://`` (a layout in
-    Google Cloud Storage), or it exists and is a file or an OCI layout directory. A
-    reference such as ``ubuntu`` stays remote even when a plain folder of that name
-    happens to exist.
+    True for skopeo's transports (``oci:``, ``oci-archive:``, ``docker-archive:``,
+    ``docker-daemon:``; see :mod:`containerregistry.crane._transports`) and for a
+    plain local path: one that starts with ``/``, ``./``, ``../``, ``~`` or
+    ``gs://``, or an existing file or OCI layout directory. A reference such as
+    ``ubuntu`` (or ``docker://ubuntu``) stays remote even when a folder of that
+    name exists.
     """
-    if text.startswith(("/", "./", "../", "~", "gs://")) or text in (".", ".."):
-        return True
-    if os.path.isfile(text):
-        return True
-    return os.path.isdir(text) and os.path.exists(os.path.join(text, "index.json"))
+    from containerregistry.crane._transports import parse
+
+    return not parse(text).is_registry
 
 
 def _options(options: Options | OptionArgs | None) -> Options:
@@ -49,55 +48,18 @@ def layout_index(path: str) -> ImageIndex:
     return index
 
 
-def _pick_from_layout(index: ImageIndex, path: str) -> Image | ImageIndex:
-    """The layout's only entry (image or index), or the layout's index when it has several."""
-    manifests = list(index.index_manifest().manifests or ())
-    if len(manifests) != 1:
-        return index
-    entry = manifests[0]
-    if types.is_index(entry.media_type):
-        return index.image_index(entry.digest)
-    if types.is_image(entry.media_type):
-        return index.image(entry.digest)
-    raise InputError(
-        f"the OCI layout {path} holds a {entry.media_type}, not an image or index; "
-        "give an image reference instead"
-    )
-
-
 def load_input(ref_or_path: str, options: Options | OptionArgs | None = None) -> Image | ImageIndex:
-    """Read IMAGE: an OCI layout directory, a docker tarball, or a registry reference.
+    """Read IMAGE: a registry reference, a transport (``oci:DIR[:REF]``, ...) or a path.
 
-    A layout with one entry gives that image or index, with several the layout's own
-    index. A tarball gives its only image. A reference gives the image it names or,
-    for an index with no platform in ``options`` (default: every platform), the index;
-    with a platform, the matching child image. ``options``: :class:`Options` or its
-    keyword mapping (default none).
+    A layout gives the entry ``REF`` names, or its only entry, or (several) the
+    layout's own index. A tarball or the daemon gives one image. A registry
+    reference gives the image it names or, for an index with no platform in
+    ``options`` (default: every platform), the index; with a platform, the matching
+    child image. ``options``: :class:`Options` or its keyword mapping (default none).
     """
-    opts = _options(options)
-    path = os.path.expanduser(ref_or_path)
-    if is_local(ref_or_path):
-        if is_gcs(path) or os.path.isdir(path):
-            found = _pick_from_layout(layout_index(path), path)
-        elif os.path.isfile(path):
-            from containerregistry import tarball
+    from containerregistry.crane._transports import read
 
-            return tarball.image_from_path(path)
-        else:
-            raise InputError(
-                f"{ref_or_path} does not exist; give a tarball, a layout or a reference"
-            )
-        if opts.platform is not None and types.is_index(found.media_type()):
-            return select_image(found, opts)  # type: ignore[arg-type]
-        return found
-    from containerregistry import remote
-
-    descriptor = remote.get(opts.reference(ref_or_path), **opts.remote())
-    if types.is_index(descriptor.media_type) and opts.platform is None:
-        return descriptor.image_index()
-    if types.is_schema1(descriptor.media_type):
-        return descriptor.schema1()
-    return descriptor.image()
+    return read(ref_or_path, _options(options))
 
 
 def select_image(index: ImageIndex, options: Options) -> Image:

@@ -90,12 +90,15 @@ class Options:
         return cls(**values)
 
     def reference(self, text: str) -> name.Reference:
-        """Parse an image reference with these options (``insecure`` allows http)."""
-        return name.parse_reference(text, insecure=self.insecure)
+        """Parse an image reference with these options (``insecure`` allows http).
+
+        skopeo's ``docker://`` prefix is accepted and dropped.
+        """
+        return name.parse_reference(_registry_text(text), insecure=self.insecure)
 
     def repository(self, text: str) -> name.Repository:
-        """Parse a repository name with these options."""
-        return name.new_repository(text, insecure=self.insecure)
+        """Parse a repository name with these options (``docker://`` accepted)."""
+        return name.new_repository(_registry_text(text), insecure=self.insecure)
 
     def registry(self, text: str) -> name.Registry:
         """Parse a registry name with these options."""
@@ -130,6 +133,13 @@ class Options:
         if platform and self.platform is not None:
             args["platform"] = self.platform
         return args
+
+
+def _registry_text(text: str) -> str:
+    """``text`` without skopeo's ``docker://`` (the one spelling of it is in _transports)."""
+    from containerregistry.crane._transports import registry_text
+
+    return registry_text(text)
 
 
 def parse_platform(value: Platform | str | None) -> Platform | None:

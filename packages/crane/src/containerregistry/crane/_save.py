@@ -138,3 +138,21 @@ def load(path: str | os.PathLike[str], *, tag: str | None = None) -> Image:
 
     image: Image = tarball.image_from_path(path, tag=tag)
     return image
+
+
+def replace_by_name(image: Image | ImageIndex, path: str | os.PathLike[str], ref_name: str) -> None:
+    """Put ``image`` in the OCI layout at ``path`` under ``ref_name``, as skopeo's ``oci:DIR:REF``.
+
+    The layout is created when missing; an entry already named ``ref_name`` is
+    replaced (its blobs stay until a garbage collection), other entries are kept.
+    """
+    target = _layout_at(os.fspath(path))
+    annotations = {REF_NAME_ANNOTATION: ref_name}
+
+    def named(descriptor: Descriptor) -> bool:
+        return (descriptor.annotations or {}).get(REF_NAME_ANNOTATION) == ref_name
+
+    if types.is_index(image.media_type()):
+        target.replace_index(image, named, annotations=annotations)  # type: ignore[arg-type]
+    else:
+        target.replace_image(image, named, annotations=annotations)  # type: ignore[arg-type]

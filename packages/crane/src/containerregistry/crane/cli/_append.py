@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from containerregistry.crane.cli._errors import reported
-from containerregistry.crane.cli._mutate import digest_ref, parse_ref, pull, push, save, split_list
+from containerregistry.crane.cli._mutate import (
+    digest_ref,
+    elsewhere,
+    parse_ref,
+    pull,
+    push,
+    save,
+    split_list,
+    write_elsewhere,
+)
 from containerregistry.crane.cli._platforms import CompressionOption
 
 if TYPE_CHECKING:
@@ -145,6 +154,9 @@ def _append(
             return changed
 
         result_index = oci_if_mixed(map_index(base_index, change))
+        if elsewhere(new_tag):
+            write_elsewhere(ctx, new_tag, result_index)
+            return
         ref = parse_ref(ctx, new_tag)
         remote.write_index(ref, result_index, **options_for(ctx, []).remote(platform=False))
         sys.stdout.write(digest_ref(ref, result_index.digest()) + "\n")
@@ -158,13 +170,17 @@ def _append(
             base_image = mutate.media_type(base_image, types.OCI_MANIFEST_SCHEMA1)
             base_image = mutate.config_media_type(base_image, types.OCI_CONFIG_JSON)
     # Only pushed: the layers are gzipped while they upload (nothing else reads them).
-    image = append(base_image, *layers, streamed=not output and algorithm is None)
+    streamed = not output and algorithm is None and not elsewhere(new_tag)
+    image = append(base_image, *layers, streamed=streamed)
     if base and annotate:
         image = mutate.annotations(image, _base_annotations(ctx, base, base_image))
     if algorithm is not None:
         image = recompress(image, algorithm)
     if output:
         save(image, new_tag, output)
+        return
+    if elsewhere(new_tag):
+        write_elsewhere(ctx, new_tag, image)
         return
     ref = parse_ref(ctx, new_tag)
     push(ctx, ref, image)

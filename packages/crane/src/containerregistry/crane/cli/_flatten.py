@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from containerregistry.crane.cli._errors import reported
-from containerregistry.crane.cli._mutate import digest_ref, parse_ref
+from containerregistry.crane.cli._mutate import digest_ref, elsewhere, parse_ref, write_elsewhere
 from containerregistry.crane.cli._platforms import Platforms, options_for, requested_platforms
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def _flatten(ctx: typer.Context, source: str, tag: str, platforms: list[Platform
         raise ContainerRegistryError(
             f"{source} is a local image; give -t/--tag to say where to push the flattened one"
         )
-    new_ref = parse_ref(ctx, tag or source)
+    to_elsewhere = elsewhere(tag or source)
+    new_ref = None if to_elsewhere else parse_ref(ctx, tag or source)
     options = options_for(ctx, platforms)
     write = options.remote(platform=False)
     found: object
@@ -77,12 +78,18 @@ def _flatten(ctx: typer.Context, source: str, tag: str, platforms: list[Platform
             index = select_platforms(index, platforms)
         flat_index = flatten_index(index, program=program)
         digest = flat_index.digest()
+        if new_ref is None:
+            write_elsewhere(ctx, tag or source, flat_index)
+            return
         if by_digest:
             new_ref = new_ref.context.digest(str(digest))
         remote.write_index(new_ref, flat_index, **write)
     elif types.is_image(media_type):
         flat_image = flatten(found, program=program)  # type: ignore[arg-type]
         digest = flat_image.digest()
+        if new_ref is None:
+            write_elsewhere(ctx, tag or source, flat_image)
+            return
         if by_digest:
             new_ref = new_ref.context.digest(str(digest))
         remote.write(new_ref, flat_image, **write)

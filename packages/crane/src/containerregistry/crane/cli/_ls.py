@@ -28,15 +28,18 @@ def ls(
     ] = False,
 ) -> None:
     """List the tags in a repo."""
-    from containerregistry.crane._read import list_tags
+    from containerregistry.crane._transports import parse, tags
 
     options = crane_options(ctx)
-    repository = options.repository(repo)
+    location = parse(repo)
+    # A layout lists its entries' names, an archive its RepoTags, the daemon the
+    # tags of repository NAME; --full-ref puts the repository (or transport) first.
+    prefix = options.repository(repo).name if location.is_registry else location.text
     lines = []
-    for tag in list_tags(repo, **options.args()):
+    for tag in tags(location, options):
         if omit_digest_tags and tag.startswith(_DIGEST_TAG_PREFIX):
             continue
-        lines.append(f"{repository.name}:{tag}" if full_ref else tag)
+        lines.append(f"{prefix}:{tag}" if full_ref else tag)
     if lines:
         print("\n".join(lines))
 

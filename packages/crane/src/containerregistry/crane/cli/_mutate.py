@@ -19,7 +19,7 @@ from containerregistry.crane.cli._platforms import CompressionOption
 
 if TYPE_CHECKING:
     from containerregistry.name import Reference
-    from containerregistry.v1 import Hash, Image
+    from containerregistry.v1 import Hash, Image, ImageIndex
 
 
 # -- shared helpers -------------------------------------------------------------
@@ -31,10 +31,14 @@ def platform_given(ctx: typer.Context) -> bool:
 
 
 def parse_ref(ctx: typer.Context, text: str) -> Reference:
-    """Parse an image reference as crane does (``--insecure`` allows plain http)."""
-    from containerregistry import name
+    """Parse an image reference as crane does (``--insecure`` allows plain http).
 
-    return name.parse_reference(text, insecure=global_options(ctx).insecure)
+    skopeo's ``docker://`` prefix is accepted and dropped.
+    """
+    from containerregistry import name
+    from containerregistry.crane._transports import registry_text
+
+    return name.parse_reference(registry_text(text), insecure=global_options(ctx).insecure)
 
 
 def pull(ctx: typer.Context, text: str) -> Image:
@@ -53,6 +57,26 @@ def push(ctx: typer.Context, ref: Reference, image: Image) -> None:
     from containerregistry import remote
 
     remote.write(ref, image, **remote_options(ctx, platform=False))
+
+
+def elsewhere(target: str) -> bool:
+    """Return whether the destination ``target`` is not a registry (``oci:DIR``, ...)."""
+    from containerregistry.crane._transports import parse
+
+    return not parse(target, sink=True).is_registry
+
+
+def write_elsewhere(ctx: typer.Context, target: str, item: Image | ImageIndex) -> None:
+    """Write ``item`` to the non-registry ``target`` and print its digest.
+
+    See :func:`containerregistry.crane._transports.write`: the daemon and a docker
+    archive get one image (an index's ``--platform`` child, default linux/amd64).
+    """
+    from containerregistry.crane._transports import write
+    from containerregistry.crane.cli._options import crane_options
+
+    digest = write(target, item, crane_options(ctx))
+    sys.stdout.write(f"{digest}\n")
 
 
 def digest_ref(ref: Reference, digest: Hash) -> str:
@@ -302,6 +326,9 @@ def _mutate(
     digest = result.digest()
     if output:
         save(result, target, output)
+        return
+    if not repo and elsewhere(target):
+        write_elsewhere(ctx, target, result)
         return
     target_ref = parse_ref(ctx, target)
     if repo:

@@ -11,10 +11,12 @@ from containerregistry.crane.cli._errors import reported
 from containerregistry.crane.cli._mutate import (
     by_digest_if_digest,
     digest_ref,
+    elsewhere,
     parse_ref,
     platform_given,
     pull,
     push,
+    write_elsewhere,
 )
 from containerregistry.crane.cli._options import remote_options
 
@@ -71,7 +73,7 @@ def _rebase(
     if not source:
         raise ContainerRegistryError("give the image to rebase: crane rebase IMAGE")
     target = tag or source
-    target_ref = parse_ref(ctx, target)
+    target_ref = None if elsewhere(target) else parse_ref(ctx, target)
     options = remote_options(ctx)
     local = is_local(source)
     if local and not tag:
@@ -123,6 +125,9 @@ def _rebase(
     digest = result.digest()
     if digest == original_image.digest():
         typer.echo("rebasing was no-op", err=True)
+    if target_ref is None:
+        write_elsewhere(ctx, target, result)
+        return
     push_ref = by_digest_if_digest(target_ref, digest)
     typer.echo(f"pushing rebased image as {push_ref}", err=True)
     push(ctx, push_ref, result)

@@ -41,7 +41,16 @@ def tag(
         return
     if new_tag is None:
         raise fail("accepts 2 arg(s), received 1")
-    crane.tag(img, new_tag, **crane_options(ctx).args())
+    from containerregistry.crane._transports import parse
+
+    location = parse(img)
+    if location.is_registry:
+        crane.tag(location.target, new_tag, **crane_options(ctx).args())
+    else:
+        # oci:DIR[:REF] gets an entry named TAG, docker-daemon:NAME a docker tag.
+        from containerregistry.crane._transports import add_tag
+
+        add_tag(location, new_tag, crane_options(ctx))
 
 
 def register(app: typer.Typer) -> None:
