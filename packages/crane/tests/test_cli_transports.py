@@ -188,7 +188,8 @@ def test_mutate_append_flatten_read_and_write_each_transport(
     assert _ok("digest", destination).decode().strip() == appended
     with tarfile.open(fileobj=io.BytesIO(_ok("export", destination, "-"))) as exported:
         member = exported.extractfile("hello.txt")
-        assert member is not None and member.read() == b"hello"
+        assert member is not None
+        assert member.read() == b"hello"
 
     flat = _digest_line(_ok("flatten", where, "-t", destination))
     assert _ok("digest", destination).decode().strip() == flat
