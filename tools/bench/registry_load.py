@@ -667,7 +667,11 @@ def main() -> int:
     parser.add_argument("--output", help="also write the report to this file")
     args = parser.parse_args()
     variants = [v.partition("=") for v in args.ours] or [("ours", "=", "")]
-    command = "python tools/bench/registry_load.py " + shlex.join(sys.argv[1:])
+    shown = [
+        os.path.relpath(arg) if os.path.isabs(arg) and arg.startswith(os.getcwd()) else arg
+        for arg in sys.argv[1:]
+    ]
+    command = "python tools/bench/registry_load.py " + shlex.join(shown)
     with tempfile.TemporaryDirectory(prefix="registry-load-") as workdir:
         targets = [registry2(workdir, args.image)]
         targets += [
