@@ -221,11 +221,12 @@ class Fetcher:
         where = f"{self.repository.name}{separator}{identifier}"
         digest = Hash.of(body)
         header_digest = response.headers.get("Docker-Content-Digest", "")
-        if identifier.startswith("sha256:") and str(digest) != identifier:
-            if not (header_digest == identifier and b'"signatures"' in body):
-                raise ManifestError(
-                    f"manifest {where} has digest {digest}: the registry served the wrong content"
-                )
+        # (A signed schema 1 manifest is addressed by its payload: checked below.)
+        signed = header_digest == identifier and b'"signatures"' in body
+        if identifier.startswith("sha256:") and str(digest) != identifier and not signed:
+            raise ManifestError(
+                f"manifest {where} has digest {digest}: the registry served the wrong content"
+            )
         data = _parse_manifest(body, where)
         media_type = _media_type(response.headers.get("Content-Type", ""), data)
         if media_type == types.DOCKER_MANIFEST_SCHEMA1_SIGNED and header_digest:

@@ -340,14 +340,7 @@ class BlobUploader:
         return location
 
     def _transfer(
-        self,
-        location: str,
-        layer: Layer,
-        digest: Hash | None,
-        size: int | None,
-        key: str,
-        *,
-        may_resend: bool = True,
+        self, location: str, layer: Layer, digest: Hash | None, size: int | None, key: str
     ) -> Hash:
         """Send the bytes and commit them; resume (or restart) after temporary failures.
 
@@ -362,6 +355,7 @@ class BlobUploader:
         policy = self.options.retry
         offset = 0
         tries = 0  # failed tries of the request that starts at ``offset``
+        lost = 0  # uploads the registry lost before their commit
         reauthorized = False  # a 401 mid-upload is taken once, with a fresh token
         try:
             while True:
@@ -370,7 +364,6 @@ class BlobUploader:
                     source.seek(offset)
                     with no_retry():
                         location = self._send(location, source, offset, size, key)
-                    break
                 except _SourceError as exc:
                     # The source retried on its own (a remote blob resumes with Range).
                     self._cancel(location)
@@ -381,12 +374,24 @@ class BlobUploader:
                         # A token revoked or expired mid-stream; the bearer layer has
                         # fetched a fresh one. A second 401 is final.
                         reauthorized, wait = True, 0.0
-                    elif _upload_unknown(exc):
-                        tries += 1
-                        wait = self._retry_wait(exc, tries, location, digest, offset, True)
                     else:
                         tries += 1
                         wait = self._retry_wait(exc, tries, location, digest, offset)
+                else:
+                    if digest is None:
+                        source.close()  # a stream layer learns its digest when closed
+                    final = digest if digest is not None else layer.digest()
+                    if self._commit(location, final):
+                        return final
+                    lost += 1
+                    if policy.give_up(lost):
+                        raise UploadError(
+                            f"uploading blob {final} to {self.repository.name}: the registry "
+                            f"lost the upload before its commit {lost} times; try again later"
+                        )
+                    _log.info("upload of %s vanished before its commit; sending it again", final)
+                    location, offset, tries = self.start(None, None) or "", 0, 0
+                    continue
                 sent_from = source.request_start
                 _log.info(
                     "upload of %s broke at byte %d (%s); asking the registry where it stands",
@@ -404,11 +409,6 @@ class BlobUploader:
                 location, offset = status
                 if offset > sent_from:
                     tries = 0  # the registry took bytes: the next PATCH is a new request
-            if digest is None:
-                source.close()  # a stream layer learns its digest when closed
-            final = digest if digest is not None else layer.digest()
-            self._finish(location, final, layer, may_resend=may_resend)
-            return final
         finally:
             source.release()
 
@@ -419,7 +419,6 @@ class BlobUploader:
         location: str,
         digest: Hash | None,
         offset: int,
-        forgotten: bool = False,
     ) -> float:
         """How long to wait after the ``tries``-th failure of one PATCH; raise when done.
 
@@ -430,7 +429,7 @@ class BlobUploader:
         policy = self.options.retry
         after = exc.retry_after if isinstance(exc, RegistryError) else None
         wait = policy.delay(tries, retry_after=after)
-        retryable = forgotten or _temporary(exc)
+        retryable = _upload_unknown(exc) or _temporary(exc)
         if retryable and not policy.give_up(tries) and wait is not None:
             return wait
         self._cancel(location)
@@ -493,12 +492,13 @@ class BlobUploader:
             self.progress.set(key, start + len(data))
             location = urljoin(location, response.headers.get("Location") or location)
 
-    def _finish(self, location: str, digest: Hash, layer: Layer, *, may_resend: bool) -> None:
+    def _commit(self, location: str, digest: Hash) -> bool:
         """PUT the digest to commit the upload (retried as is by the transport).
 
-        When the answer never came back the registry may have committed the blob
-        anyway: a repeated PUT then finds no upload. So after a failed PUT the blob
-        is looked up before anything is reported.
+        True once the registry has the blob. When an answer never came back the
+        registry may have committed it anyway, and a repeated PUT finds no upload:
+        so after a failed PUT the blob is looked up. False when the upload is gone
+        and the blob is not there (it must be sent again); other failures raise.
         """
         separator = "&" if "?" in location else "?"
         try:
@@ -510,34 +510,18 @@ class BlobUploader:
             response.close()
         except (TransportError, RegistryError) as exc:
             if self._landed(digest):
-                return
-            if may_resend and isinstance(exc, RegistryError) and "BLOB_UPLOAD_UNKNOWN" in exc.codes:
-                # The upload is gone and the blob is not there: send it again, once.
-                _log.info("upload of %s vanished before its commit; uploading it again", digest)
-                location = self.start(None, None) or ""
-                self._resend(location, layer, digest)
-                return
+                return True
+            if _upload_unknown(exc):
+                return False
             self._cancel(location)
             raise
+        return True
 
     def _landed(self, digest: Hash) -> bool:
         try:
             return self.exists(digest)
         except (TransportError, RegistryError):
             return False
-
-    def _resend(self, location: str, layer: Layer, digest: Hash) -> None:
-        """Upload ``layer`` once more into the new upload ``location`` and commit it."""
-        if not _reopenable(layer):
-            raise UploadError(
-                f"uploading blob {digest} to {self.repository.name}: the registry lost the "
-                "upload at its commit and the layer is a one-shot stream; push again"
-            )
-        final = self._transfer(
-            location, layer, digest, known_size(layer), str(digest), may_resend=False
-        )
-        if final != digest:  # pragma: no cover - the layer's bytes are verified as read
-            raise UploadError(f"blob {digest} changed while it was uploaded again")
 
     def status(self, location: str) -> tuple[str, int] | None:
         """Ask where upload ``location`` stands: (new URL, bytes received), or None if gone."""
