@@ -18,8 +18,21 @@ from containerregistry.crane.cli._platforms import (
 @reported
 def copy(
     ctx: typer.Context,
-    src: Annotated[str, typer.Argument(metavar="SRC", show_default=False)],
-    dst: Annotated[str, typer.Argument(metavar="DST", show_default=False)],
+    src: Annotated[
+        str,
+        typer.Argument(
+            metavar="SRC",
+            show_default=False,
+            help="A registry reference, or docker-daemon:NAME[:TAG], docker-archive:PATH[:REF], "
+            "oci:DIR[:REF], oci-archive:PATH[:REF] or docker://REF.",
+        ),
+    ],
+    dst: Annotated[
+        str,
+        typer.Argument(
+            metavar="DST", show_default=False, help="Where to copy to, written as SRC is."
+        ),
+    ],
     all_tags: Annotated[
         bool,
         typer.Option("-a", "--all-tags", help="(Optional) if true, copy all tags from SRC to DST"),
