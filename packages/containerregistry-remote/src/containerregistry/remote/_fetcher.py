@@ -36,32 +36,6 @@ _MAX_REDIRECTS = 5
 READ_SIZE = 1 << 20
 
 
-def session_for(
-    options: Options,
-    repository: name.Repository | name.Registry,
-    scopes: Sequence[str],
-) -> RegistrySession:
-    """Return the pinged, authenticated session for ``repository``'s registry and ``scopes``."""
-    registry = repository if isinstance(repository, name.Registry) else repository.registry
-    key = (registry.registry_str, registry.insecure, tuple(scopes))
-
-    def build() -> RegistrySession:
-        return transport.new(
-            registry,
-            options.authenticator_for(repository),
-            scopes=scopes,
-            insecure=options.insecure,
-            user_agent_product=options.user_agent,
-            ca_bundle=options.ca_bundle,
-            client_cert=options.client_cert,
-            retry=options.retry,
-            # Each job may hold a connection for a blob while manifests move beside it.
-            pool_size=options.jobs + 2,
-        )
-
-    return options.sessions.get(key, build)
-
-
 def _plain_body(raw: object) -> http.client.HTTPResponse | None:
     """The ``http.client`` response under urllib3's ``raw``, when reading it gives the
     same bytes: nothing read yet, and no content decoding. Reading it skips urllib3's
@@ -187,7 +161,7 @@ class Fetcher:
     @classmethod
     def for_repository(cls, repository: name.Repository, options: Options) -> Fetcher:
         """Return a fetcher with a pull-scoped session."""
-        session = session_for(options, repository, [repository.scope("pull")])
+        session = options.session(repository, [repository.scope("pull")])
         return cls(session, repository, options)
 
     def url(self, kind: str, identifier: str) -> str:

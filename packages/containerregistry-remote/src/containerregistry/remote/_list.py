@@ -9,7 +9,6 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from containerregistry import name
 from containerregistry.remote._errors import RemoteError
-from containerregistry.remote._fetcher import session_for
 from containerregistry.remote._options import OptionArgs, Options
 from containerregistry.transport import RegistrySession, check_response, redact_url
 from containerregistry.transport._scheme import canonical_address
@@ -57,7 +56,7 @@ def list_tags(repository: name.Repository, **options: Unpack[OptionArgs]) -> lis
     A next-page link to another scheme or host is refused with :class:`RemoteError`.
     """
     opts = Options.make(options)
-    session = session_for(opts, repository, [repository.scope("pull")])
+    session = opts.session(repository, [repository.scope("pull")])
     query = f"?{urlencode({'n': opts.page_size})}" if opts.page_size else ""
     url = session.url(f"/v2/{repository.repository_str}/tags/list{query}")
     tags: list[str] = []
@@ -69,7 +68,7 @@ def list_tags(repository: name.Repository, **options: Unpack[OptionArgs]) -> lis
 def catalog(registry: name.Registry, **options: Unpack[OptionArgs]) -> list[str]:
     """Return every repository of ``registry`` from ``/v2/_catalog``, following pages."""
     opts = Options.make(options)
-    session = session_for(opts, registry, [registry.scope("*")])
+    session = opts.session(registry, [registry.scope("*")])
     query = f"?{urlencode({'n': opts.page_size})}" if opts.page_size else ""
     repositories: list[str] = []
     for page in _pages(session, session.url(f"/v2/_catalog{query}"), "repositories"):
@@ -82,7 +81,7 @@ def catalog_page(
 ) -> list[str]:
     """Return one page: up to ``n`` repositories after ``last`` (``""``: from the start)."""
     opts = Options.make(options)
-    session = session_for(opts, registry, [registry.scope("*")])
+    session = opts.session(registry, [registry.scope("*")])
     params = {"n": n, **({"last": last} if last else {})}
     response = session.get(session.url(f"/v2/_catalog?{urlencode(params)}"))
     check_response(response, 200)

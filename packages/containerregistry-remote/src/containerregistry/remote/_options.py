@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, TypedDict
 
 from containerregistry.authn import ANONYMOUS, Authenticator, Keychain, default_keychain
 from containerregistry.remote._errors import OptionsError
+from containerregistry.remote._progress import ProgressCallback
 from containerregistry.transport import Retry
 from containerregistry.v1 import Platform
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from containerregistry import name
     from containerregistry.transport import RegistrySession
-    from containerregistry.v1 import Update
 
 #: The platform picked from an index when none is asked for (crane's default).
 DEFAULT_PLATFORM = Platform(os="linux", architecture="amd64")
@@ -22,8 +25,6 @@ DEFAULT_PLATFORM = Platform(os="linux", architecture="amd64")
 DEFAULT_JOBS = 4
 #: Tags or repositories asked for per page (ggcr's default page size).
 DEFAULT_PAGE_SIZE = 1000
-
-ProgressCallback = Callable[["Update"], None]
 
 
 class OptionArgs(TypedDict, total=False):
@@ -125,6 +126,34 @@ class Options:
         keychain = self.keychain if self.keychain is not None else default_keychain()
         found: Authenticator = keychain.resolve(target)  # type: ignore[arg-type]
         return found if found is not None else ANONYMOUS
+
+    def session(
+        self, target: name.Repository | name.Registry, scopes: Sequence[str]
+    ) -> RegistrySession:
+        """The pinged, authenticated session for ``target``'s registry, asking ``scopes``.
+
+        Made once per registry and scopes and shared by every call with these options.
+        """
+        from containerregistry import name, transport
+
+        registry = target if isinstance(target, name.Registry) else target.registry
+        key = (registry.registry_str, registry.insecure, tuple(scopes))
+
+        def build() -> RegistrySession:
+            return transport.new(
+                registry,
+                self.authenticator_for(target),
+                scopes=scopes,
+                insecure=self.insecure,
+                user_agent_product=self.user_agent,
+                ca_bundle=self.ca_bundle,
+                client_cert=self.client_cert,
+                retry=self.retry,
+                # Each job may hold a connection for a blob while manifests move beside it.
+                pool_size=self.jobs + 2,
+            )
+
+        return self.sessions.get(key, build)
 
     def update(self, **changes: object) -> Options:
         """Return a copy with ``changes`` applied (sessions are shared)."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
-from containerregistry.remote._options import ProgressCallback
 from containerregistry.v1 import Update
+
+#: What ``progress=`` takes: called with bytes moved of bytes to move.
+ProgressCallback = Callable[[Update], None]
 
 
 class Progress:

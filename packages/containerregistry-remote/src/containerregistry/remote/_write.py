@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from containerregistry import logs, name, types, workers
-from containerregistry.remote._fetcher import Fetcher, session_for
+from containerregistry.remote._fetcher import Fetcher
 from containerregistry.remote._options import OptionArgs, Options
 from containerregistry.remote._progress import Progress
 from containerregistry.remote._referrers import probe, referrer_descriptor, update_fallback
@@ -211,7 +211,7 @@ class Pusher:
                 return found
         mounts = sorted(self._plan.mount_sources.get(repository.name, ()))
         scopes = [repository.scope("push,pull"), *mounts]
-        session = session_for(self.options, repository, scopes)
+        session = self.options.session(repository, scopes)
         uploader = BlobUploader(session, repository, self.options, self.progress, stop=self._stop)
         with self._lock:
             return self._uploaders.setdefault(repository.name, uploader)
@@ -391,7 +391,7 @@ def tag(tag: name.Tag, taggable: Taggable, **options: Unpack[OptionArgs]) -> Non
 def delete(ref: name.Reference, **options: Unpack[OptionArgs]) -> None:
     """DELETE the manifest ``ref`` (by digest; by tag where the registry allows it)."""
     opts = Options.make(options)
-    session = session_for(opts, ref.context, [ref.context.scope("push,pull,delete")])
+    session = opts.session(ref.context, [ref.context.scope("push,pull,delete")])
     url = session.url(f"/v2/{ref.context.repository_str}/manifests/{ref.identifier}")
     response = session.delete(url)
     check_response(response, 200, 202)
