@@ -119,10 +119,20 @@ CASES = [
         [("link", "file", b"old")],
         id="hardlink-to-a-deleted-file-keeps-the-content",
     ),
+    # The root is written once, as "." (crane v0.21.9 does; checked by hand with
+    # its export of layers that start with "./", as Alpine's and registry:2's do).
     pytest.param(
         [[("dir", "./"), ("file", "a", b"a")]],
-        [("a", "file", b"a")],
-        id="root-entry-skipped",
+        [(".", "dir", ""), ("a", "file", b"a")],
+        id="root-entry-written-as-dot",
+    ),
+    pytest.param(
+        [
+            [("dir", "./"), ("dir", "./etc/"), ("file", "./etc/x", b"x")],
+            [("dir", "."), ("file", "b", b"b")],
+        ],
+        [(".", "dir", ""), ("b", "file", b"b"), ("etc", "dir", ""), ("etc/x", "file", b"x")],
+        id="root-entry-of-the-top-layer-wins",
     ),
 ]
 

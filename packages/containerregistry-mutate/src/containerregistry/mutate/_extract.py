@@ -184,9 +184,9 @@ class _Flattener:
         orphans: dict[str, list[tuple[str, tarfile.TarInfo]]] = {}
         archive = TarStream(stream)
         for info in archive:
+            # The root itself ("./" or ".") is written once, as ".", like any
+            # directory: crane v0.21.9 does, so exported listings match.
             name = clean_name(info.name)
-            if name == ".":
-                continue  # the root itself
             if name.startswith("/"):
                 directory, base = posixpath.split(name)
             else:  # clean and relative: the same as posixpath.split
@@ -445,9 +445,10 @@ def extract(image: Image) -> BinaryIO:
 
     Layers are walked from the top: the first occurrence of a path wins; ``.wh.``
     whiteouts hide a path below them and ``.wh..wh..opq`` hides everything below
-    in its directory; names are cleaned (``./a`` is ``a``). Hard and symbolic
-    links are kept, except those whose relative target climbs out of the root
-    (absolute targets are kept). A name that climbs out, or is rooted or has a
+    in its directory; names are cleaned (``./a`` is ``a``; the root ``./`` is
+    written once, as ``.``, as crane does). Hard and symbolic links are kept,
+    except those whose relative target climbs out of the root (absolute targets
+    are kept). A name that climbs out, or is rooted or has a
     drive letter when backslashes are separators, raises
     :class:`UnsafePathError` while reading. Each layer is read to its end so
     its digest is verified.
