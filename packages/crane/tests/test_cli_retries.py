@@ -93,3 +93,16 @@ def test_a_spent_budget_is_one_line_with_the_tries(flaky: tuple[str, Flaky]) -> 
     assert "TOOMANYREQUESTS" in errors[0]
     assert errors[0].endswith("(after 5 tries)")
     assert len(app.answered) == 5
+
+
+def test_the_python_api_takes_a_retry_policy(flaky: tuple[str, Flaky]) -> None:
+    from containerregistry import crane
+    from containerregistry.transport import Retry, TransportError
+
+    address, app = flaky
+    app.answered.clear()
+    app.status, app.times = "503 Service Unavailable", 3
+    with pytest.raises(TransportError, match=r"\(after 2 tries\)"):
+        crane.manifest(f"{address}/a/img:v1", retry=Retry(attempts=2))
+    assert len(app.answered) == 2
+    app.times = 0

@@ -12,6 +12,7 @@ from containerregistry.v1 import Platform
 
 if TYPE_CHECKING:
     from containerregistry.authn import Authenticator, Keychain
+    from containerregistry.transport import Retry
     from containerregistry.v1 import Update
 
 #: Blobs moved at once (ggcr's ``WithJobs`` default; 0 or less also means this).
@@ -40,6 +41,9 @@ class OptionArgs(TypedDict, total=False):
       ``WithNoClobber``).
     - ``progress``: receives :class:`~containerregistry.v1.Update`s as bytes move
       (default None).
+    - ``retry``: how each request is retried, a
+      :class:`~containerregistry.transport.Retry` (default ``Retry()``: 5 tries,
+      full-jitter backoff up to 1, 2, 4, 8 s, ``Retry-After`` honoured up to 60 s).
     """
 
     platform: Platform | str | None
@@ -51,6 +55,7 @@ class OptionArgs(TypedDict, total=False):
     nondistributable: bool
     no_clobber: bool
     progress: ProgressCallback
+    retry: Retry
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -66,6 +71,7 @@ class Options:
     nondistributable: bool = False
     no_clobber: bool = False
     progress: ProgressCallback | None = None
+    retry: Retry | None = None
 
     @classmethod
     def make(cls, args: OptionArgs | None = None, /, **more: Any) -> Options:
@@ -130,6 +136,8 @@ class Options:
             args["nondistributable"] = True
         if self.progress is not None:
             args["progress"] = self.progress
+        if self.retry is not None:
+            args["retry"] = self.retry
         if platform and self.platform is not None:
             args["platform"] = self.platform
         return args
