@@ -343,10 +343,12 @@ def _one_image(item: Image | ImageIndex, options: Options, location: Location) -
 
 def _check_parent(path: str, location: Location) -> None:
     """Fail with the user's path when the directory a file goes into does not exist."""
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        shown = os.path.dirname(path) or parent
-        raise InputError(f"{location}: cannot write {path}: directory {shown} does not exist")
+    from containerregistry.crane._destination import DestinationError, check_destination
+
+    try:
+        check_destination(path)
+    except DestinationError as exc:
+        raise DestinationError(f"{location}: {exc}") from None
 
 
 def write(where: Location | str, item: Image | ImageIndex, options: Options) -> Hash:
@@ -415,7 +417,10 @@ def _write_docker_archive(location: Location, image: Image, options: Options) ->
     else:
         # A digest reference: the tarball gets no RepoTags, as skopeo writes it.
         reference = name.new_digest(f"image@{image.digest()}")
-    tarball.write_to_file(path, reference, image, jobs=options.jobs)
+    from containerregistry.crane._destination import naming
+
+    with naming(path):
+        tarball.write_to_file(path, reference, image, jobs=options.jobs)
     return image.digest()
 
 

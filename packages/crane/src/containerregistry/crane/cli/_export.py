@@ -76,8 +76,11 @@ _BUFFER = 1 << 20
 def _export(ctx: typer.Context, source: str, destination: str) -> None:
     import tempfile
 
+    from containerregistry.crane._destination import check_destination, naming
     from containerregistry.crane._export import export
 
+    if destination != "-":
+        check_destination(destination)  # before the image is read
     image, spool = _source(ctx, source)
     try:
         if destination == "-":
@@ -85,13 +88,15 @@ def _export(ctx: typer.Context, source: str, destination: str) -> None:
             sys.stdout.buffer.flush()
             return
         directory = os.path.dirname(os.path.abspath(destination))
-        descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".crane-export-")
+        with naming(destination):
+            descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".crane-export-")
         try:
             # A plain file with a large buffer: the tar arrives as many small headers.
             with open(descriptor, "wb", buffering=_BUFFER) as handle:
                 export(image, handle)
             os.chmod(partial, 0o666 & ~_umask())
-            os.replace(partial, destination)
+            with naming(destination):
+                os.replace(partial, destination)
         except BaseException:
             os.unlink(partial)
             raise

@@ -100,9 +100,12 @@ def by_digest_if_digest(ref: Reference, digest: Hash) -> Reference:
 def save(image: Image, tag: str, path: str) -> None:
     """Write ``image`` to a docker tarball at ``path`` under ``tag`` (as ``crane.Save``)."""
     from containerregistry import name, tarball
+    from containerregistry.crane._destination import check_destination, naming
 
+    check_destination(path)
     ref = name.parse_reference(tag)
-    tarball.write_to_file(path, ref, image)
+    with naming(path):
+        tarball.write_to_file(path, ref, image)
 
 
 # -- crane mutate ---------------------------------------------------------------

@@ -96,6 +96,9 @@ def pull(
         except Exception as exc:
             raise _wrapped(exc, f"saving oci image layout {path}") from exc
         return
+    from containerregistry.crane._destination import check_destination, naming
+
+    check_destination(path)  # before any image is read
     images = {}
     for src in sources:
         if is_local(src):
@@ -104,7 +107,8 @@ def pull(
     save = _save.multi_save if format == "tarball" else _save.multi_save_legacy
     what = "tarball" if format == "tarball" else "legacy tarball"
     try:
-        save(images, path, insecure=options.insecure)
+        with naming(path):
+            save(images, path, insecure=options.insecure)
     except Exception as exc:
         raise _wrapped(exc, f"saving {what} {path}") from exc
 
