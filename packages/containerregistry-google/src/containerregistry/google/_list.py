@@ -26,14 +26,15 @@ if TYPE_CHECKING:
 #: a large ``n`` keeps Artifact Registry from paging.
 GOOGLE_PAGE_SIZE = 10000
 
-#: GCR's backoff for listings (ggcr's ``GCRBackoff``): 6 s, then 60 s, then 600 s, with
-#: 10% jitter. GCR answers 429 when a project's read quota is spent, and the quota
-#: refills by the minute, so quick retries would only fail again.
+#: GCR's backoff for listings (ggcr's ``GCRBackoff``): 6 s, then 60 s, then 600 s, less
+#: up to 10% jitter, capped at an hour. GCR answers 429 when a project's read quota is
+#: spent, and the quota refills by the minute, so quick retries would only fail again.
 GCR_RETRY = Retry(
     attempts=4,
     backoff=6.0,
     factor=10.0,
     jitter=0.1,
+    max_wait=3600.0,
     status_codes=frozenset({429, *range(500, 600)}),
 )
 
