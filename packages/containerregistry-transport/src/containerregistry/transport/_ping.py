@@ -5,17 +5,20 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import requests
 
-from containerregistry.transport._challenge import Challenge, parse_challenges, pick
 from containerregistry.transport._errors import (
     TransportError,
     describe_failure,
     error_from_response,
 )
 from containerregistry.transport._redact import scrub_text
+
+if TYPE_CHECKING:
+    # Loaded on a 401 only: an anonymous registry answers 200.
+    from containerregistry.transport._challenge import Challenge
 
 
 class PingTarget(Protocol):
@@ -82,6 +85,12 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
             if response.status_code == 200:
                 return PingResult(scheme=scheme, challenge=None)
             if response.status_code == 401:
+                from containerregistry.transport._challenge import (
+                    Challenge,
+                    parse_challenges,
+                    pick,
+                )
+
                 header = response.headers.get("WWW-Authenticate", "")
                 challenges = tuple(parse_challenges([header])) if header else ()
                 if not challenges:

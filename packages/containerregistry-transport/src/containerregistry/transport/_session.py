@@ -22,16 +22,13 @@ import ssl
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from containerregistry.authn import ANONYMOUS, Authenticator
-from containerregistry.transport._basic import BasicLayer
-from containerregistry.transport._bearer import BearerLayer, Token
-from containerregistry.transport._challenge import Challenge
 from containerregistry.transport._errors import (
     ResponseTooLargeError,
     TransportError,
@@ -46,6 +43,11 @@ from containerregistry.transport._redact import redact_url, scrub_text
 from containerregistry.transport._retry import Retry, RetryLayer
 from containerregistry.transport._scheme import SchemeLayer
 from containerregistry.transport._useragent import UserAgentLayer, user_agent
+
+if TYPE_CHECKING:
+    # Loaded where a registry asks for credentials: an anonymous registry needs neither.
+    from containerregistry.transport._bearer import BearerLayer, Token
+    from containerregistry.transport._challenge import Challenge
 
 #: Seconds to wait for a connection (ggcr's dial timeout) and between bytes read. A
 #: registry assembling a large upload may be silent for a while before it answers.
@@ -269,6 +271,8 @@ class RegistrySession(requests.Session):
         For basic or anonymous registries there is no exchange: the token is empty.
         """
         if self.bearer is None:
+            from containerregistry.transport._bearer import Token
+
             return Token()
         return self.bearer.exchange(scopes)
 
@@ -346,6 +350,8 @@ def new(
     session.challenge = result.challenge
     auth: BaseAdapter = below
     if result.challenge is not None and result.challenge.scheme == "bearer":
+        from containerregistry.transport._bearer import BearerLayer
+
         session.bearer = BearerLayer(
             below,
             registry=registry.registry_str,
@@ -359,6 +365,8 @@ def new(
         )
         auth = session.bearer
     elif result.challenge is not None:
+        from containerregistry.transport._basic import BasicLayer
+
         auth = BasicLayer(below, authenticator, registry.registry_str, result.scheme)
     _mount(session, _Translate(SchemeLayer(auth, registry.registry_str, result.scheme)))
     if session.bearer is not None:
