@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from containerregistry.empty._image import image
     from containerregistry.empty._index import index
 
-__all__ = ["image", "index"]
+_MODULE_OF: dict[str, str] = {
+    "image": "_image",
+    "index": "_index",
+}
 
-__getattr__, __dir__ = attach(__name__, {"image": "_image", "index": "_index"}, __all__)
+__all__ = [
+    "image",
+    "index",
+]
+
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

@@ -58,20 +58,16 @@ if TYPE_CHECKING:
         uncompressed_to_layer,
     )
 
-_MODULE_OF = {
-    "BlobNotFoundError": "_errors",
-    "CompressedImageCore": "_cores",
-    "CompressedLayerCore": "_cores",
-    "LayerCountMismatchError": "_errors",
-    "PartialError": "_errors",
-    "UncompressedImageCore": "_cores",
-    "UncompressedLayerCore": "_cores",
+_MODULE_OF: dict[str, str] = {
     "artifact_type": "_helpers",
     "blob_descriptor": "_helpers",
     "blob_size": "_helpers",
     "blob_to_diff_id": "_helpers",
+    "BlobNotFoundError": "_errors",
     "compressed_to_image": "_compressed",
     "compressed_to_layer": "_compressed",
+    "CompressedImageCore": "_cores",
+    "CompressedLayerCore": "_cores",
     "compression_for": "_uncompressed",
     "config_file": "_helpers",
     "config_layer": "_helpers",
@@ -86,12 +82,16 @@ _MODULE_OF = {
     "fs_layers": "_helpers",
     "image_from_blobs": "_compressed",
     "index_from_raw": "_index",
+    "LayerCountMismatchError": "_errors",
     "manifest": "_helpers",
+    "PartialError": "_errors",
     "raw_manifest": "_helpers",
     "size": "_helpers",
     "uncompressed_size": "_helpers",
     "uncompressed_to_image": "_uncompressed",
     "uncompressed_to_layer": "_uncompressed",
+    "UncompressedImageCore": "_cores",
+    "UncompressedLayerCore": "_cores",
 }
 
 __all__ = [

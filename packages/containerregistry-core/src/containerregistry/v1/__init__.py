@@ -30,12 +30,14 @@ if TYPE_CHECKING:
     from containerregistry.v1._protocols import Image, ImageIndex, Layer, Update
     from containerregistry.v1._time import Time
 
-_MODULE_OF = {
+_MODULE_OF: dict[str, str] = {
     "BadHashError": "_hash",
     "Config": "_config",
     "ConfigFile": "_config",
     "ConfigParseError": "_errors",
     "Descriptor": "_manifest",
+    "go_json_dumps": "_gojson",
+    "go_quote": "_gojson",
     "GoStruct": "_gojson",
     "Hash": "_hash",
     "HealthConfig": "_config",
@@ -53,8 +55,6 @@ _MODULE_OF = {
     "Time": "_time",
     "TimeParseError": "_errors",
     "Update": "_protocols",
-    "go_json_dumps": "_gojson",
-    "go_quote": "_gojson",
 }
 
 __all__ = [

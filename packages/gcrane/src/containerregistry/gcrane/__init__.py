@@ -22,19 +22,19 @@ if TYPE_CHECKING:
 # Names load with their module on first use: every ``gcrane`` run imports this
 # package (for the keychain), and must not pay for the API it does not call.
 _MODULE_OF: dict[str, str] = {
-    "CopyReport": "_copy",
-    "ImageCopy": "_copy",
     "copy": "_copy",
     "copy_repository": "_copy",
-    "GcraneError": "_errors",
-    "RepositoryCopyError": "_errors",
-    "DeleteReport": "_gc",
-    "Untagged": "_gc",
+    "CopyReport": "_copy",
     "delete_images": "_gc",
-    "untagged": "_gc",
-    "KEYCHAIN": "_keychain",
-    "GcraneKeychain": "_keychain",
+    "DeleteReport": "_gc",
     "GcraneArgs": "_options",
+    "GcraneError": "_errors",
+    "GcraneKeychain": "_keychain",
+    "ImageCopy": "_copy",
+    "KEYCHAIN": "_keychain",
+    "RepositoryCopyError": "_errors",
+    "Untagged": "_gc",
+    "untagged": "_gc",
 }
 
 __all__ = [

@@ -10,6 +10,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from containerregistry.kcrane._keychain import KcraneKeychain
 
-__all__ = ["KcraneKeychain"]
+_MODULE_OF: dict[str, str] = {
+    "KcraneKeychain": "_keychain",
+}
 
-__getattr__, __dir__ = attach(__name__, {"KcraneKeychain": "_keychain"}, __all__)
+__all__ = [
+    "KcraneKeychain",
+]
+
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)

@@ -19,12 +19,19 @@ if TYPE_CHECKING:
     from containerregistry.crane.cli._options import GlobalOptions, global_options
     from containerregistry.crane.cli._run import reachable, run
 
-__all__ = ["GlobalOptions", "build_app", "global_options", "main", "reachable", "run"]
+__all__ = [
+    "GlobalOptions",
+    "build_app",
+    "global_options",
+    "main",
+    "reachable",
+    "run",
+]
 
-_MODULE_OF = {
+_MODULE_OF: dict[str, str] = {
     "build_app": "_app",
-    "GlobalOptions": "_options",
     "global_options": "_options",
+    "GlobalOptions": "_options",
     "reachable": "_run",
     "run": "_run",
 }

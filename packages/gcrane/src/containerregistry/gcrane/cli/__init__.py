@@ -17,9 +17,18 @@ if TYPE_CHECKING:
 
     from containerregistry.gcrane.cli._app import REPLACED, build_app
 
-__all__ = ["REPLACED", "build_app", "main"]
+_MODULE_OF: dict[str, str] = {
+    "build_app": "_app",
+    "REPLACED": "_app",
+}
 
-__getattr__, __dir__ = attach(__name__, {"REPLACED": "_app", "build_app": "_app"}, __all__)
+__all__ = [
+    "REPLACED",
+    "build_app",
+    "main",
+]
+
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)
 
 
 def main() -> NoReturn:

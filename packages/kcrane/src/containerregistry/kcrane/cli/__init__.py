@@ -17,9 +17,17 @@ if TYPE_CHECKING:
 
     from containerregistry.kcrane.cli._app import build_app
 
-__all__ = ["NAMES", "build_app", "main"]
+_MODULE_OF: dict[str, str] = {
+    "build_app": "_app",
+}
 
-__getattr__, __dir__ = attach(__name__, {"build_app": "_app"}, __all__)
+__all__ = [
+    "NAMES",
+    "build_app",
+    "main",
+]
+
+__getattr__, __dir__ = attach(__name__, _MODULE_OF, __all__)
 
 #: The names the tool answers to: ours, and ggcr's ``krane``.
 NAMES = ("kcrane", "krane")
