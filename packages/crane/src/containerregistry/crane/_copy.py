@@ -62,6 +62,12 @@ def copy(
 ) -> None:
     """Copy the image or index ``src`` names to ``dst``, keeping its digest (``crane.Copy``).
 
+    ``src`` and ``dst`` are registry references or skopeo's transports
+    (``docker-daemon:NAME[:TAG]``, ``docker-archive:PATH[:REF]``, ``oci:DIR[:REF]``,
+    ``oci-archive:PATH[:REF]``, ``docker://REF``; see
+    :mod:`containerregistry.crane._transports`). The daemon and a docker archive
+    hold one image, so an index becomes its platform's child (default linux/amd64).
+
     With a platform (default: every platform) only the matching child image is
     copied. ``no_clobber`` (default False) refuses to overwrite an existing tag.
     Progress lines go to the ``containerregistry.progress`` logger.
