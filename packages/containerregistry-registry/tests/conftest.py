@@ -6,6 +6,11 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
+import pathlib
+import sys
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -197,11 +202,60 @@ def populated_disk(client: Client, tmp_path: Any) -> tuple[Client, Any, Populate
     return client, root, populate(client)
 
 
-@pytest.fixture(params=["memory", "disk"])
+#: The bucket every test on the storage emulator uses, each under its own prefix.
+BUCKET = "registry"
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator() -> Iterator[str]:
+    """gcp-storage-emulator (generation preconditions enforced, as GCS does; see
+    the layout package's gcs_testkit) with bucket :data:`BUCKET`; yields its URL."""
+    sys.path.insert(
+        0, str(pathlib.Path(__file__).parents[2] / "containerregistry-layout" / "tests")
+    )
+    from gcs_testkit import storage_emulator
+
+    from containerregistry.registry._driver_gcs import default_client
+
+    with storage_emulator() as proxy:
+        previous = os.environ.get("STORAGE_EMULATOR_HOST")
+        os.environ["STORAGE_EMULATOR_HOST"] = proxy.url
+        try:
+            client = default_client()
+            if not client.bucket(BUCKET).exists():
+                client.create_bucket(BUCKET)
+            yield proxy.url
+        finally:
+            if previous is None:
+                os.environ.pop("STORAGE_EMULATOR_HOST", None)
+            else:
+                os.environ["STORAGE_EMULATOR_HOST"] = previous
+
+
+@pytest.fixture
+def gcs_url(gcs_emulator: str) -> str:
+    """``gs://registry/<a prefix of this test's own>``."""
+    return f"gs://{BUCKET}/t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def gcs_instance(gcs_url: str) -> Any:
+    """Makes registries, each with its own clients and hash states, on one bucket."""
+    from containerregistry.registry import GcsStorage
+
+    def make() -> Client:
+        return Client(Registry(storage=GcsStorage(gcs_url)))
+
+    return make
+
+
+@pytest.fixture(params=["memory", "disk", "gcs"])
 def oci(request: pytest.FixtureRequest, tmp_path: Any) -> Client:
     """A client of a fresh registry on each storage backend."""
-    from containerregistry.registry import DiskStorage, MemoryStorage
+    from containerregistry.registry import DiskStorage, GcsStorage, MemoryStorage
 
     if request.param == "memory":
         return Client(Registry(storage=MemoryStorage()))
+    if request.param == "gcs":
+        return Client(Registry(storage=GcsStorage(request.getfixturevalue("gcs_url"))))
     return Client(Registry(storage=DiskStorage(tmp_path / "registry")))

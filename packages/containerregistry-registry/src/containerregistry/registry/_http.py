@@ -99,8 +99,9 @@ class Request:
 class BlobBody:
     """A response body of ``length`` bytes of a blob from ``offset``.
 
-    The source is either bytes (memory storage) or a binary file (disk storage). Our
-    own server sends files with ``os.sendfile``; any other WSGI server iterates.
+    The source is bytes (memory storage), a binary file (disk storage) or a stream
+    without a descriptor (a bucket). Our own server sends files with
+    ``os.sendfile``; everything else is iterated.
     """
 
     def __init__(self, source: bytes | IO[bytes], offset: int, length: int) -> None:
@@ -115,7 +116,18 @@ class BlobBody:
                 end = min(start + CHUNK_SIZE, self.offset + self.length)
                 yield bytes(view[start:end])
             return
-        fd = self.source.fileno()
+        fd = self.fileno()
+        if fd is None:
+            # A stream without a descriptor (a bucket's object): seek, then read.
+            self.source.seek(self.offset)
+            left = self.length
+            while left > 0:
+                chunk = self.source.read(min(CHUNK_SIZE, left))
+                if not chunk:
+                    return
+                left -= len(chunk)
+                yield chunk
+            return
         position = self.offset
         end = self.offset + self.length
         while position < end:
@@ -129,7 +141,10 @@ class BlobBody:
         """The file descriptor to sendfile from, or None for in-memory content."""
         if isinstance(self.source, bytes):
             return None
-        return self.source.fileno()
+        try:
+            return self.source.fileno()
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+            return None
 
     def close(self) -> None:
         """Close the blob file (WSGI servers call this when the response is done)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Annotated
 
@@ -45,6 +44,30 @@ MaxUploadSize = Annotated[
         help="Most bytes one blob upload may hold; larger ones are refused (413).",
     ),
 ]
+StorageUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--storage",
+        help="Keep everything in Google Cloud Storage, gs://BUCKET/PREFIX, in "
+        "Distribution's layout (needs containerregistry-registry[gcs]).",
+    ),
+]
+Server = Annotated[
+    str,
+    typer.Option(
+        "--server",
+        help="The HTTP server: builtin, or gunicorn for --workers (pip install "
+        "'containerregistry-registry[server]').",
+    ),
+]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        help="Server processes (gunicorn only; more than 1 needs --disk or --storage).",
+    ),
+]
+Threads = Annotated[int, typer.Option("--threads", help="Threads per gunicorn worker.")]
 BlobsToDisk = Annotated[
     bool, typer.Option("--blobs-to-disk", hidden=True, help="Deprecated: use --disk.")
 ]
@@ -66,8 +89,13 @@ def serve(
     blobs_to_disk: BlobsToDisk = False,
     read_only: ReadOnly = False,
     max_upload_size: MaxUploadSize = None,
+    storage_url: StorageUrl = None,
+    server: Server = "builtin",
+    workers: Workers = 1,
+    threads: Threads = 16,
 ) -> None:
-    """Serve a registry implementation (in memory, or on disk with --disk)."""
+    """Serve a registry implementation (in memory, on disk with --disk, or in a
+    bucket with --storage gs://BUCKET/PREFIX)."""
     from containerregistry import registry
 
     if blobs_to_disk and disk is None:
@@ -91,7 +119,16 @@ def serve(
         authorizer = registry.TokenAuth(users)
     else:
         raise typer.BadParameter(f"--auth must be none, basic or token, not {auth!r}")
-    storage = registry.DiskStorage(disk) if disk else None
+    if disk and storage_url:
+        raise typer.BadParameter("--disk and --storage both name a storage; give one")
+    storage: registry.Storage | None = None
+    if storage_url:
+        try:
+            storage = registry.GcsStorage(storage_url)
+        except registry.StorageUrlError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    elif disk:
+        storage = registry.DiskStorage(disk)
     app = registry.Registry(
         storage=storage,
         auth=authorizer,
@@ -100,19 +137,22 @@ def serve(
         read_only=read_only,
         max_upload_size=max_upload_size,
     )
-    server = registry.make_server(app, address=address or _default_address())
+    if workers > 1 and storage is None:
+        raise typer.BadParameter(
+            "--workers above 1 needs --disk or --storage: memory is per process"
+        )
 
-    def _stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def _ready(port: int) -> None:
+        print(f"serving on port {port}", file=sys.stderr, flush=True)
 
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"serving on port {server.port}", file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    registry.serve(
+        app,
+        address=address or _default_address(),
+        server=server,
+        workers=workers,
+        threads=threads,
+        on_ready=_ready,
+    )
 
 
 def gc(
