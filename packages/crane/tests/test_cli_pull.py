@@ -151,7 +151,8 @@ def test_push_tarball_whose_layer_is_not_what_its_name_says(host: str, tmp_path:
         assert line.startswith("Error: ")
         assert f"layer entry '{entry}' holds content with digest sha256:" in line
         assert f"not the sha256:{entry.removesuffix('.tar.gz')} its name says" in line
-        with pytest.raises(RegistryError, match="404"):
+        with pytest.raises(RegistryError, match="MANIFEST_UNKNOWN") as missing:
             remote.head(name.parse_reference(target))
+        assert missing.value.status == 404
     finally:
         server.stop()
