@@ -52,3 +52,11 @@ def test_temp_names_are_hidden_siblings_and_fresh(tmp_path: pathlib.Path) -> Non
     assert first != second
     assert os.path.dirname(first) == str(tmp_path)
     assert os.path.basename(first).startswith(".a.tar.")
+
+
+def test_a_missing_directory_is_named_by_the_users_path(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "no" / "such" / "out.tar"
+    with pytest.raises(FileNotFoundError) as caught, atomic_file(target) as handle:
+        handle.write(b"never")
+    assert caught.value.filename == str(target)
+    assert ".tmp" not in str(caught.value)

@@ -21,12 +21,17 @@ def atomic_file(path: str | os.PathLike[str], *, durable: bool = False) -> Itera
 
     The file is created with mode 0666 less the umask, as a plain ``open`` (and Go's
     ``os.Create``) would. On any error the temporary file is removed and ``path`` is
-    left as it was. ``durable`` (default False) also fsyncs the file before the
+    left as it was; an error creating the file names ``path``, never the temporary
+    name. ``durable`` (default False) also fsyncs the file before the
     rename and the directory after it, so the new content survives a crash.
     """
     target = os.fspath(path)
     temp = temp_name(target)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        # The temporary name is ours: the error names the user's path.
+        raise type(exc)(exc.errno, exc.strerror, target) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
