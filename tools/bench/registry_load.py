@@ -6,9 +6,11 @@ plain run) and a ``registry:2`` container of its own on a free loopback port,
 seeds both with the same images, then runs the same weighted mix of requests
 against each: blob pulls and pushes of 4 KiB, 1 MiB and 16 MiB (the largest pushed
 in two chunked PATCHes), manifest HEAD, GET and PUT, tags/list, the catalog and,
-where served, the referrers API. Every registry gets ``--seconds`` in total, split
-in ``--rounds`` slices that alternate between the registries so that a burst of
-other work on the machine hurts them alike. Each client is a process of its own
+where served, the referrers API (of a subject in the client's own repository,
+which gains a manifest at every manifest PUT and a referrer at every fourth).
+Every registry gets ``--seconds`` in total, split in ``--rounds`` slices that
+alternate between the registries so that a burst of other work on the machine
+hurts them alike. Each client is a process of its own
 with one keep-alive connection. Every answer is checked (status, digest of the
 bytes, ``Docker-Content-Digest``); anything else is an error.
 
@@ -105,7 +107,6 @@ class Seed:
 
     blobs: dict[int, tuple[str, int]]  # size -> (digest, size)
     tags: dict[str, str]  # tag -> manifest digest
-    subject: str  # a manifest with referrers
 
 
 def _manifest(config: str, layers: list[tuple[str, int]], **extra: Any) -> bytes:
@@ -242,18 +243,8 @@ def seed(host: str, port: int) -> Seed:
         layers = [blobs[size] for size in sorted(blobs)][: index % len(blobs) + 1]
         manifest = _manifest(config, layers, annotations={"seed": str(index)})
         tags[f"v{index}"] = client.put_manifest(SEED_REPOSITORY, f"v{index}", manifest)
-    subject = tags["v0"]
-    for index in range(3):
-        referrer = _manifest(
-            config,
-            [],
-            artifactType="application/vnd.example.sbom",
-            subject={"mediaType": OCI_MANIFEST, "digest": subject, "size": 0},
-            annotations={"referrer": str(index)},
-        )
-        client.put_manifest(SEED_REPOSITORY, _digest(referrer), referrer)
     client.close()
-    return Seed(blobs, tags, subject)
+    return Seed(blobs, tags)
 
 
 @dataclasses.dataclass
@@ -280,9 +271,15 @@ def run_client(
     config = client.push_blob(repository, b"{}")
     layer = (client.push_blob(repository, _blob(4 * KIB, f"{salt}-{index}".encode())), 4 * KIB)
     tags = list(seeded.tags)
+    # Every fourth manifest PUT refers to this one: its referrers grow with the
+    # repository, which holds every manifest this client ever pushed.
+    subject = client.put_manifest(
+        repository, f"subject-{salt}", _manifest(config, [layer], annotations={"s": salt})
+    )
+    referrers = 0
 
     def one(op: Operation) -> int:
-        nonlocal counter
+        nonlocal counter, referrers
         counter += 1
         if op.name == "manifest HEAD":
             tag = rng.choice(tags)
@@ -317,8 +314,12 @@ def run_client(
             client.push_blob(repository, data, chunks=2 if op.size >= 16 * MIB else 1)
             return op.size
         if op.name == "manifest PUT":
-            manifest = _manifest(config, [layer], annotations={"n": f"{salt}-{counter}"})
+            extra: dict[str, Any] = {"annotations": {"n": f"{salt}-{counter}"}}
+            if counter % 4 == 0:
+                extra["subject"] = {"mediaType": OCI_MANIFEST, "digest": subject, "size": 0}
+            manifest = _manifest(config, [layer], **extra)
             client.put_manifest(repository, f"t{counter}", manifest)
+            referrers += "subject" in extra
             return len(manifest)
         if op.name == "tags/list":
             _, data = client.expect(200, "GET", f"/v2/{SEED_REPOSITORY}/tags/list")
@@ -331,9 +332,9 @@ def run_client(
                 raise LoadError(f"the catalog lacks {SEED_REPOSITORY}")
             return len(data)
         if op.name == "referrers":
-            _, data = client.expect(200, "GET", f"/v2/{SEED_REPOSITORY}/referrers/{seeded.subject}")
-            if len(json.loads(data)["manifests"]) != 3:
-                raise LoadError(f"referrers answered {data[:80]!r}")
+            _, data = client.expect(200, "GET", f"/v2/{repository}/referrers/{subject}")
+            if len(json.loads(data)["manifests"]) != referrers:
+                raise LoadError(f"referrers answered {data[:80]!r}, not {referrers} manifests")
             return len(data)
         raise AssertionError(op.name)
 

@@ -167,3 +167,40 @@ def test_a_migration_cut_short_is_finished_at_the_next_start(client: Any, tmp_pa
     assert client.call("GET", "/v2/team/app/manifests/v1").status == 200
     assert client.call("GET", f"/v2/team/app/blobs/{digests['config']}").status == 200
     assert not (root / "blobs").exists()
+
+
+def test_referrers_and_catalog_follow_another_instance(client: Any, tmp_path: Any) -> None:
+    """Two registries on one directory: what one pushes or deletes, the other's
+    referrers and catalog show at once, whatever it remembered of earlier answers."""
+    first = client
+    first.app = Registry(storage=DiskStorage(tmp_path))
+    second = type(client)(Registry(storage=DiskStorage(tmp_path)))
+    subject_bytes = first.image_manifest("app", b"layer")
+    subject = first.digest_of(subject_bytes)
+    assert first.put_manifest("app", "v1", subject_bytes).status == 201
+
+    def referrer(name: str) -> str:
+        data = first.image_manifest(
+            "app",
+            b"sbom",
+            artifactType="application/vnd.example.sbom",
+            subject={"mediaType": first.OCI_MANIFEST, "digest": subject, "size": 1},
+            annotations={"name": name},
+        )
+        assert second.put_manifest("app", first.digest_of(data), data).status == 201
+        return first.digest_of(data)
+
+    def listed() -> list[str]:
+        found = first.call("GET", f"/v2/app/referrers/{subject}").json()["manifests"]
+        return sorted(descriptor["digest"] for descriptor in found)
+
+    one = referrer("one")
+    assert listed() == [one]
+    two = referrer("two")
+    assert listed() == sorted([one, two])
+    assert second.call("DELETE", f"/v2/app/manifests/{one}").status == 202
+    assert listed() == [two]
+    assert first.call("GET", "/v2/_catalog").json() == {"repositories": ["app"]}
+    for digest in (subject, two):
+        assert second.call("DELETE", f"/v2/app/manifests/{digest}").status == 202
+    assert first.call("GET", "/v2/_catalog").json() == {"repositories": []}

@@ -329,9 +329,7 @@ class ManifestRoutes:
         subject = str(parse_digest(digest, code="DIGEST_INVALID", what="the subject"))
         wanted = request.arg("artifactType")
         descriptors = []
-        for record in sorted(self.storage.manifests(repository), key=lambda r: r.digest):
-            if record.subject != subject:
-                continue
+        for record in sorted(self.storage.referrers(repository, subject), key=lambda r: r.digest):
             if wanted is not None and record.artifact_type != wanted:
                 continue
             descriptor: dict[str, object] = {

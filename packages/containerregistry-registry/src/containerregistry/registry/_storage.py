@@ -17,9 +17,11 @@ content does not imply (Distribution ignores it); and nothing else.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import json
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -37,6 +39,8 @@ INDEX_MEDIA_TYPES = frozenset(
     }
 )
 ROOT = "docker/registry/v2"
+#: Subjects of manifests remembered for the referrers API (about 100 bytes each).
+_SUBJECTS_KEPT = 65536
 _OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 _OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 
@@ -97,6 +101,11 @@ class Storage:
 
     def __init__(self, driver: Driver) -> None:
         self.driver = driver
+        # Digest -> the digest of its subject (None: it has none). A manifest's bytes
+        # never change, so this holds for every instance on the storage; the
+        # revision links still decide what a repository has.
+        self._subjects: collections.OrderedDict[str, str | None] = collections.OrderedDict()
+        self._subjects_lock = threading.Lock()
 
     # -- paths ---------------------------------------------------------------------
 
@@ -309,7 +318,7 @@ class Storage:
             target = self.tag_target(repository, tag)
             if target is not None:
                 tags[tag] = target
-        if not tags and not self._digests(repository):
+        if not tags and not self._has_manifest(repository):
             return None
         return tags
 
@@ -317,6 +326,54 @@ class Storage:
         """Every manifest stored in ``repository``."""
         records = (self._record(repository, digest) for digest in self._digests(repository))
         return [record for record in records if record is not None]
+
+    def referrers(self, repository: str, subject: str) -> list[ManifestRecord]:
+        """The manifests of ``repository`` whose ``subject`` is ``subject``.
+
+        Only those are read in full: the subject of every other one is known from
+        an earlier request (manifests never change) or read once.
+        """
+        found = []
+        for digest in self._digests(repository):
+            if self._subject_of(digest) != subject:
+                continue
+            record = self._record(repository, digest)
+            if record is not None:
+                found.append(record)
+        return found
+
+    def _subject_of(self, digest: str) -> str | None:
+        with self._subjects_lock:
+            if digest in self._subjects:
+                self._subjects.move_to_end(digest)
+                return self._subjects[digest]
+        data = self.driver.read(self.blob_data_path(digest))
+        if data is None:
+            return None
+        subject = None
+        try:
+            document = json.loads(data)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and isinstance(document.get("subject"), dict):
+            value = document["subject"].get("digest")
+            subject = value if isinstance(value, str) else None
+        with self._subjects_lock:
+            self._subjects[digest] = subject
+            while len(self._subjects) > _SUBJECTS_KEPT:
+                self._subjects.popitem(last=False)
+        return subject
+
+    def _has_manifest(self, repository: str) -> bool:
+        """Whether ``repository`` holds a manifest: the first whole revision link is
+        enough (the catalog asks this of every repository)."""
+        base = f"{self._repository(repository)}/_manifests/revisions"
+        for algorithm in self.driver.list(base):
+            for hex_part in self.driver.list(f"{base}/{algorithm}"):
+                digest = f"{algorithm}:{hex_part}"
+                if self._read_link(f"{base}/{algorithm}/{hex_part}/link") == digest:
+                    return True
+        return False
 
     def _walk_repositories(self, base: str, name: str, marker: str) -> Iterator[str]:
         children = self.driver.list(base)
@@ -331,7 +388,7 @@ class Storage:
     def repositories(self) -> list[str]:
         """The names of every repository holding at least one manifest, sorted."""
         names = self._walk_repositories(f"{ROOT}/repositories", "", "_manifests")
-        return sorted(name for name in names if self._digests(name))
+        return sorted(name for name in names if self._has_manifest(name))
 
     # -- garbage collection helpers ----------------------------------------------------
 
