@@ -1,10 +1,13 @@
 """One blob into one repository: HEAD, mount, POST, PATCH (streamed or chunked), PUT, resume.
 
-The upload is sent with the transport's retries turned off (a streamed body cannot
-be replayed blindly); instead, after a failure the upload's offset is asked from the
-registry (``GET`` on the upload URL, ``Range`` header) and the bytes from there on
-are sent again, after the retry policy's backoff or the ``Retry-After`` a 429 or 503
-asked for. When the registry has forgotten the upload it starts over.
+A PATCH is never sent again blindly by the transport (a streamed body cannot be
+rewound; a chunk is sent under ``no_retry``). Instead, after a failure the upload's
+offset is asked from the registry (``GET`` on the upload URL, ``Range`` header) and
+the bytes from there on are sent again, after the retry policy's backoff or the
+``Retry-After`` a 429 or 503 asked for; each such request has the policy's budget.
+When the registry has forgotten the upload it starts over in a new one. The POST
+that opens an upload, the status GET and the committing PUT are retried as they are
+by the transport.
 """
 
 from __future__ import annotations
@@ -362,8 +365,7 @@ class BlobUploader:
                 try:
                     # Inside the try: reopening the source after a break can fail too.
                     source.seek(offset)
-                    with no_retry():
-                        location = self._send(location, source, offset, size, key)
+                    location = self._send(location, source, offset, size, key)
                 except _SourceError as exc:
                     # The source retried on its own (a remote blob resumes with Range).
                     self._cancel(location)
@@ -460,7 +462,9 @@ class BlobUploader:
             if length == 0:
                 return location
             # Of unknown length (a stream layer) the body goes out chunked: requests
-            # would take a sized body's length of 0 and send nothing.
+            # would take a sized body's length of 0 and send nothing. The transport
+            # never resends it (a generator cannot be rewound), while the source's own
+            # requests (a blob read from another registry) keep their retries.
             sent: _Body | Iterator[memoryview] = body if length is not None else iter(body)
             # (urllib3 sends any bytes-like piece; the stubs only name bytes)
             response = self.session.patch(
@@ -478,14 +482,16 @@ class BlobUploader:
             if not data:
                 return location
             source.keep(data, start)  # kept until the registry confirms it
-            response = self.session.patch(
-                location,
-                data=data,
-                headers={
-                    "Content-Type": "application/octet-stream",
-                    "Content-Range": f"{start}-{start + len(data) - 1}",
-                },
-            )
+            # Bytes could be sent again as they are; the registry is asked first instead.
+            with no_retry():
+                response = self.session.patch(
+                    location,
+                    data=data,
+                    headers={
+                        "Content-Type": "application/octet-stream",
+                        "Content-Range": f"{start}-{start + len(data) - 1}",
+                    },
+                )
             check_response(response, 202, 204, 201)
             source.chunk = b""
             source.offset = start + len(data)
