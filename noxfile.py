@@ -147,7 +147,8 @@ def bench(session: nox.Session) -> None:
 @nox.session(name="registry-load")
 def registry_load(session: nox.Session) -> None:
     """Load our registry and a registry:2 container alike, a minute each (docs/registry-load.md)."""
-    install_all(session)
+    # gunicorn: for variants such as -- --ours "gunicorn=--server gunicorn --workers 2".
+    install_all(session, "gunicorn>=22")
     session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
     output = str(ROOT / "docs" / "registry-load.md")
     script = str(ROOT / "tools" / "bench" / "registry_load.py")
