@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -90,56 +92,52 @@ def test_a_429_wait_is_told_as_a_rate_limit(serve, kit, caplog):
     ]
 
 
-def test_a_body_cut_short_is_retried(kit):
-    """The answer says 10 bytes and sends 4, then hangs up: a cut, tried again."""
+@contextlib.contextmanager
+def _raw_server(answers: list[bytes]) -> Iterator[tuple[str, list[bytes]]]:
+    """A socket server that takes one connection per answer, reads the request, sends
+    the answer's raw bytes (b"": none) and hangs up; yields its URL and the requests."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
-    answers = [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
-    ]
+    received: list[bytes] = []
 
-    def serve_two() -> None:
+    def serve() -> None:
         for answer in answers:
             conn, _ = listener.accept()
-            conn.recv(65536)
+            received.append(conn.recv(65536))
             conn.sendall(answer)
             conn.close()
 
-    thread = threading.Thread(target=serve_two, daemon=True)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    policy, waits = _recording()
     try:
-        response = _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/x")
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
     finally:
         thread.join(5)
         listener.close()
+
+
+_CUT = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123"
+_WHOLE = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789"
+
+
+def test_a_body_cut_short_is_retried():
+    """The answer says 10 bytes and sends 4, then hangs up: a cut, tried again."""
+    policy, waits = _recording()
+    with _raw_server([_CUT, _WHOLE]) as (url, received):
+        response = _session(policy).get(url + "/v2/x")
     assert response.content == b"0123456789"
+    assert len(received) == 2
     assert len(waits) == 1
 
 
 def test_a_body_cut_short_every_time_says_so():
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-
-    def serve_cut() -> None:
-        for _ in range(2):
-            conn, _ = listener.accept()
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123")
-            conn.close()
-
-    thread = threading.Thread(target=serve_cut, daemon=True)
-    thread.start()
     policy, _ = _recording(attempts=2)
-    try:
-        with pytest.raises(requests.exceptions.ChunkedEncodingError) as caught:
-            _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/x")
-    finally:
-        thread.join(5)
-        listener.close()
+    with (
+        _raw_server([_CUT, _CUT]) as (url, _),
+        pytest.raises(requests.exceptions.ChunkedEncodingError) as caught,
+    ):
+        _session(policy).get(url + "/v2/x")
     assert str(caught.value) == "the answer was cut short after 4 of 10 bytes"
     assert caught.value.tries == 2
 
@@ -205,28 +203,14 @@ def test_an_unknown_host_fails_at_once():
 
 def test_dropped_connections_are_retried_then_raised():
     """A server that accepts and hangs up at once: a reset is worth retrying."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-
-    def hang_up() -> None:
-        while len(accepted) < 5:
-            conn, _ = listener.accept()
-            accepted.append(conn)
-            conn.close()
-
-    thread = threading.Thread(target=hang_up, daemon=True)
-    thread.start()
     policy, waits = _recording()
-    try:
-        with pytest.raises(requests.ConnectionError):
-            _session(policy).get(f"http://127.0.0.1:{listener.getsockname()[1]}/v2/")
-    finally:
-        thread.join(5)
-        listener.close()
+    with (
+        _raw_server([b""] * 5) as (url, received),
+        pytest.raises(requests.ConnectionError),
+    ):
+        _session(policy).get(url + "/v2/")
     assert len(waits) == 4
-    assert len(accepted) == 5
+    assert len(received) == 5
 
 
 def test_failures_are_described_by_their_cause():
