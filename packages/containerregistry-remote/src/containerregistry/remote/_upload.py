@@ -329,14 +329,17 @@ class BlobUploader:
             if response.status_code == 201:
                 return None
             if response.status_code == 202 and response.headers.get("Location"):
-                return urljoin(url, response.headers["Location"])
+                return self._opened(url, response)
         response = self.session.post(url)
         check_response(response, 202)
         response.close()
-        location = response.headers.get("Location")
-        if not location:
+        if not response.headers.get("Location"):
             raise UploadError(f"POST {redact_url(url)}: the registry sent no upload Location")
-        location = urljoin(url, location)
+        return self._opened(url, response)
+
+    def _opened(self, url: str, response: requests.Response) -> str:
+        """The URL of the upload a POST to ``url`` opened, noting its smallest chunk."""
+        location = urljoin(url, response.headers["Location"])
         minimum = response.headers.get("OCI-Chunk-Min-Length", "")
         if minimum.isdigit():
             self.chunk_min[location.split("?", 1)[0]] = int(minimum)
