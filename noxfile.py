@@ -20,6 +20,8 @@ MYPY = "mypy==2.4.1"
 PYTEST = ["pytest>=8", "hypothesis>=6.100"]
 # What the tests of gs:// layouts need beside the layout distribution's gcs extra.
 GCS_TEST_DEPS = ["google-cloud-storage>=2", "gcp-storage-emulator>=2024.8"]
+# The registry's `server` extra: its tests run several gunicorn workers on one disk.
+SERVER_TEST_DEPS = ["gunicorn>=22"]
 # Type stubs and libraries the type checker needs to see.
 TYPECHECK_DEPS = ["types-requests", "types-docker"]
 # The documentation site (mkdocs-material + mkdocstrings) and the browser that checks it.
@@ -82,7 +84,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the unit tests of every distribution and of the repository."""
-    install_all(session, *PYTEST, *GCS_TEST_DEPS)
+    install_all(session, *PYTEST, *GCS_TEST_DEPS, *SERVER_TEST_DEPS)
     paths = [str(p / "tests") for p in PACKAGES if (p / "tests").is_dir()]
     session.run("pytest", "-q", *paths, "tests", *session.posargs)
 
@@ -148,7 +150,7 @@ def bench(session: nox.Session) -> None:
 def registry_load(session: nox.Session) -> None:
     """Load our registry and a registry:2 container alike, a minute each (docs/registry-load.md)."""
     # gunicorn: for variants such as -- --ours "gunicorn=--server gunicorn --workers 2".
-    install_all(session, "gunicorn>=22")
+    install_all(session, *SERVER_TEST_DEPS)
     session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
     output = str(ROOT / "docs" / "registry-load.md")
     script = str(ROOT / "tools" / "bench" / "registry_load.py")

@@ -110,7 +110,8 @@ def test_workers_without_shared_storage_are_refused() -> None:
 def test_gunicorn_workers_serve_one_disk(tmp_path: Path) -> None:
     """Two gunicorn workers on one directory: chunked (Transfer-Encoding) and
     Content-Range uploads over fresh connections, which may land on either worker."""
-    pytest.importorskip("gunicorn")
+    import gunicorn  # the `server` extra; nox's tests session installs it  # noqa: F401
+
     process, port = _start("--disk", str(tmp_path), "--server", "gunicorn", "--workers", "2")
     try:
         data = bytes(range(256)) * 4000
