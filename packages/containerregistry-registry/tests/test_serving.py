@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_containerregistry import RegistryProcessFactory
 
 from containerregistry.registry import Registry, ServerUnavailableError, serve
 from containerregistry.registry._serving import choose
@@ -39,38 +39,6 @@ def test_missing_gunicorn_says_what_to_install(monkeypatch: pytest.MonkeyPatch) 
     )
     with pytest.raises(ServerUnavailableError, match=r"containerregistry-registry\[server\]"):
         choose("gunicorn")
-
-
-def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "containerregistry.crane.cli",
-            "registry",
-            "serve",
-            "--address",
-            "127.0.0.1:0",
-            *args,
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    found = re.search(r"serving on port (\d+)", line)
-    if found is None:
-        process.kill()
-        pytest.fail(f"crane registry serve did not start: {line!r}")
-    return process, int(found.group(1))
-
-
-def _stop(process: subprocess.Popen[str]) -> int:
-    process.terminate()
-    code = process.wait(20)
-    assert process.stderr is not None
-    process.stderr.close()
-    return code
 
 
 def _request(
@@ -107,50 +75,51 @@ def test_workers_without_shared_storage_are_refused() -> None:
     assert "--workers above 1 needs --disk or --storage" in done.stderr
 
 
-def test_gunicorn_workers_serve_one_disk(tmp_path: Path) -> None:
+def test_gunicorn_workers_serve_one_disk(
+    tmp_path: Path, registry_process: RegistryProcessFactory
+) -> None:
     """Two gunicorn workers on one directory: chunked (Transfer-Encoding) and
     Content-Range uploads over fresh connections, which may land on either worker."""
     import gunicorn  # the `server` extra; nox's tests session installs it  # noqa: F401
 
-    process, port = _start("--disk", str(tmp_path), "--server", "gunicorn", "--workers", "2")
-    try:
-        data = bytes(range(256)) * 4000
-        for _ in range(4):
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            status, headers, _ = _request(connection, "POST", "/v2/app/blobs/uploads/")
-            assert status == 202
-            location = headers["Location"]
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            status, headers, _ = _request(
-                connection,
-                "PATCH",
-                location,
-                iter([data[:1000], data[1000:500_000]]),  # http.client sends it chunked
-            )
-            assert (status, headers["Range"]) == (202, "0-499999")
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            status, headers, _ = _request(
-                connection,
-                "PUT",
-                f"{location}?digest={_digest(data)}",
-                data[500_000:],
-                {"Content-Range": f"500000-{len(data) - 1}"},
-            )
-            assert (status, headers["Docker-Content-Digest"]) == (201, _digest(data))
-            status, _, body = _request(connection, "GET", f"/v2/app/blobs/{_digest(data)}")
-            assert (status, body) == (200, data)
-            status, headers, body = _request(
-                connection,
-                "GET",
-                f"/v2/app/blobs/{_digest(data)}",
-                headers={"Range": "bytes=10-19"},
-            )
-            assert (status, body) == (206, data[10:20])
-            connection.close()
-    finally:
-        assert _stop(process) == 0
+    served = registry_process("--disk", str(tmp_path), "--server", "gunicorn", "--workers", "2")
+    port = served.port
+    data = bytes(range(256)) * 4000
+    for _ in range(4):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        status, headers, _ = _request(connection, "POST", "/v2/app/blobs/uploads/")
+        assert status == 202
+        location = headers["Location"]
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        status, headers, _ = _request(
+            connection,
+            "PATCH",
+            location,
+            iter([data[:1000], data[1000:500_000]]),  # http.client sends it chunked
+        )
+        assert (status, headers["Range"]) == (202, "0-499999")
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        status, headers, _ = _request(
+            connection,
+            "PUT",
+            f"{location}?digest={_digest(data)}",
+            data[500_000:],
+            {"Content-Range": f"500000-{len(data) - 1}"},
+        )
+        assert (status, headers["Docker-Content-Digest"]) == (201, _digest(data))
+        status, _, body = _request(connection, "GET", f"/v2/app/blobs/{_digest(data)}")
+        assert (status, body) == (200, data)
+        status, headers, body = _request(
+            connection,
+            "GET",
+            f"/v2/app/blobs/{_digest(data)}",
+            headers={"Range": "bytes=10-19"},
+        )
+        assert (status, body) == (206, data[10:20])
+        connection.close()
+    assert served.stop() == 0
     blob = _digest(data).split(":")[1]
     stored = tmp_path / "docker/registry/v2/blobs/sha256" / blob[:2] / blob / "data"
     assert stored.read_bytes() == data

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pytest_containerregistry import RegistryProcessFactory
 
 from containerregistry.registry import GcsDriver, GcsStorage, StorageUrlError
 from containerregistry.registry._driver import OffsetMismatch
@@ -188,34 +186,6 @@ def test_delete_list_and_move(gcs_url: str) -> None:
     assert _objects(gcs_url) == ["g/h"]
 
 
-def _serve(url: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "containerregistry.crane.cli",
-            "registry",
-            "serve",
-            "--address",
-            "127.0.0.1:0",
-            "--storage",
-            url,
-            "--server",
-            "builtin",
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    found = re.search(r"serving on port (\d+)", line)
-    if found is None:
-        process.kill()
-        pytest.fail(f"crane registry serve did not start: {line!r}")
-    return process, int(found.group(1))
-
-
 def _http(port: int, method: str, path: str, body: bytes = b"", **headers: str) -> Any:
     import http.client
 
@@ -228,55 +198,49 @@ def _http(port: int, method: str, path: str, body: bytes = b"", **headers: str) 
         connection.close()
 
 
-def test_crane_serve_storage_two_processes(gcs_url: str) -> None:
+def test_crane_serve_storage_two_processes(
+    gcs_url: str, registry_process: RegistryProcessFactory
+) -> None:
     """Two `crane registry serve --storage gs://...` processes: an upload begun on
     one ends on the other, and a tag pushed to one is read from the other."""
-    env = dict(os.environ)
-    first, first_port = _serve(gcs_url, env)
-    second, second_port = _serve(gcs_url, env)
-    try:
-        data = b"bucket blob " * 1000
-        status, headers, _ = _http(first_port, "POST", "/v2/app/blobs/uploads/")
-        assert status == 202
-        location = headers["Location"]
-        status, _, _ = _http(second_port, "PATCH", location, data[:5000])
-        assert status == 202
-        status, headers, _ = _http(
-            first_port, "PUT", f"{location}?digest={digest_of(data)}", data[5000:]
-        )
-        assert (status, headers["Docker-Content-Digest"]) == (201, digest_of(data))
-        config = b"{}"
-        status, _, _ = _http(
-            second_port, "POST", f"/v2/app/blobs/uploads/?digest={digest_of(config)}", config
-        )
-        assert status == 201
-        manifest = json.dumps(
-            {
-                "schemaVersion": 2,
-                "mediaType": OCI_MANIFEST,
-                "config": {"mediaType": OCI_CONFIG, "digest": digest_of(config), "size": 2},
-                "layers": [{"mediaType": LAYER, "digest": digest_of(data), "size": len(data)}],
-            }
-        ).encode()
-        status, _, _ = _http(
-            first_port,
-            "PUT",
-            "/v2/app/manifests/v1",
-            manifest,
-            **{"Content-Type": OCI_MANIFEST},
-        )
-        assert status == 201
-        status, headers, body = _http(second_port, "GET", "/v2/app/manifests/v1")
-        assert (status, body, headers["Docker-Content-Digest"]) == (
-            200,
-            manifest,
-            digest_of(manifest),
-        )
-        status, _, body = _http(second_port, "GET", "/v2/_catalog")
-        assert (status, json.loads(body)) == (200, {"repositories": ["app"]})
-    finally:
-        for process in (first, second):
-            process.terminate()
-            process.wait(10)
-            assert process.stderr is not None
-            process.stderr.close()
+    first_port = registry_process("--storage", gcs_url, "--server", "builtin").port
+    second_port = registry_process("--storage", gcs_url, "--server", "builtin").port
+    data = b"bucket blob " * 1000
+    status, headers, _ = _http(first_port, "POST", "/v2/app/blobs/uploads/")
+    assert status == 202
+    location = headers["Location"]
+    status, _, _ = _http(second_port, "PATCH", location, data[:5000])
+    assert status == 202
+    status, headers, _ = _http(
+        first_port, "PUT", f"{location}?digest={digest_of(data)}", data[5000:]
+    )
+    assert (status, headers["Docker-Content-Digest"]) == (201, digest_of(data))
+    config = b"{}"
+    status, _, _ = _http(
+        second_port, "POST", f"/v2/app/blobs/uploads/?digest={digest_of(config)}", config
+    )
+    assert status == 201
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": OCI_CONFIG, "digest": digest_of(config), "size": 2},
+            "layers": [{"mediaType": LAYER, "digest": digest_of(data), "size": len(data)}],
+        }
+    ).encode()
+    status, _, _ = _http(
+        first_port,
+        "PUT",
+        "/v2/app/manifests/v1",
+        manifest,
+        **{"Content-Type": OCI_MANIFEST},
+    )
+    assert status == 201
+    status, headers, body = _http(second_port, "GET", "/v2/app/manifests/v1")
+    assert (status, body, headers["Docker-Content-Digest"]) == (
+        200,
+        manifest,
+        digest_of(manifest),
+    )
+    status, _, body = _http(second_port, "GET", "/v2/_catalog")
+    assert (status, json.loads(body)) == (200, {"repositories": ["app"]})

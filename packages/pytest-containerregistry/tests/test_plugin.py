@@ -27,6 +27,7 @@ FIXTURES = [
     "registry_factory",
     "registry_seeder",
     "registry2",
+    "registry_process",
 ]
 NO_DAEMON = "unix:///nonexistent/docker.sock"
 

@@ -3,7 +3,8 @@
 ``registry`` (function scope) and ``session_registry`` give the ``host:port`` of an
 embedded OCI registry; ``auth_registry`` one that asks for basic or token auth, with
 the credentials; ``registry_seeder`` pushes random images and indexes; ``registry2``
-runs the real ``registry:2`` in Docker and skips when no daemon answers.
+runs the real ``registry:2`` in Docker and skips when no daemon answers;
+``registry_process`` starts ``crane registry serve`` child processes.
 """
 
 from pytest_containerregistry._docker import (
@@ -18,6 +19,11 @@ from pytest_containerregistry._embedded import (
     RegistryFixtureError,
     RunningRegistry,
 )
+from pytest_containerregistry._process import (
+    RegistryProcess,
+    RegistryProcessFactory,
+    start_registry_process,
+)
 from pytest_containerregistry._seed import SeededImage, SeededIndex, Seeder
 
 __all__ = [
@@ -27,9 +33,12 @@ __all__ = [
     "Registry2Error",
     "RegistryFactory",
     "RegistryFixtureError",
+    "RegistryProcess",
+    "RegistryProcessFactory",
     "RunningRegistry",
     "SeededImage",
     "SeededIndex",
     "Seeder",
     "start_registry2",
+    "start_registry_process",
 ]

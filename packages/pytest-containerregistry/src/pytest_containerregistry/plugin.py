@@ -20,6 +20,7 @@ from pytest_containerregistry._embedded import (
     RegistryFixtureError,
     RunningRegistry,
 )
+from pytest_containerregistry._process import RegistryProcessFactory
 from pytest_containerregistry._seed import Seeder
 
 IMAGE_OPTION = "containerregistry_registry2_image"
@@ -71,6 +72,16 @@ def auth_registry(
             f"auth_registry parameter {kind!r} is unknown; use one of {', '.join(AUTH_KINDS)}"
         )
     return registry_factory(auth=cast(AuthKind, kind))
+
+
+@pytest.fixture
+def registry_process() -> Iterator[RegistryProcessFactory]:
+    """Start ``crane registry serve`` child processes (needs crane installed):
+    ``registry_process("--disk", str(path))`` returns a RegistryProcess on a free
+    loopback port; every one still running is stopped when the test ends."""
+    factory = RegistryProcessFactory()
+    yield factory
+    factory.close()
 
 
 @pytest.fixture(scope="session")
