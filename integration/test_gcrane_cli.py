@@ -7,52 +7,23 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from pytest_containerregistry import RegistryProcessFactory
 
 from containerregistry import name, random, remote
 
 
-def _serve(log: Any) -> Iterator[str]:
-    """Run `crane registry serve --gcr` on a free loopback port; yield `host:port`."""
-    with open(log, "w") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "containerregistry.crane.cli",
-                "registry",
-                "serve",
-                "--gcr",
-                "--address",
-                "127.0.0.1:0",
-            ],
-            stderr=sink,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while "serving on port" not in log.read_text():
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "crane registry serve did not start"
-            time.sleep(0.05)
-        port = log.read_text().split("serving on port")[1].split()[0]
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
+@pytest.fixture
+def source(registry_process: RegistryProcessFactory) -> str:
+    """``host:port`` of a ``crane registry serve --gcr`` process."""
+    return registry_process("--gcr").host
 
 
 @pytest.fixture
-def source(tmp_path: Any) -> Iterator[str]:
-    yield from _serve(tmp_path / "source.log")
-
-
-@pytest.fixture
-def destination(tmp_path: Any) -> Iterator[str]:
-    yield from _serve(tmp_path / "destination.log")
+def destination(registry_process: RegistryProcessFactory) -> str:
+    """``host:port`` of another ``crane registry serve --gcr`` process."""
+    return registry_process("--gcr").host
 
 
 def _gcrane(*argv: str, ok: bool = True) -> subprocess.CompletedProcess[str]:

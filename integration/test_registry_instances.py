@@ -12,17 +12,16 @@ import concurrent.futures
 import hashlib
 import http.client
 import json
-import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_containerregistry import RegistryProcessFactory
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -41,42 +40,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def instances(tmp_path: Path) -> Iterator[list[str]]:
+def instances(tmp_path: Path, registry_process: RegistryProcessFactory) -> list[str]:
     """Three ``crane registry serve --disk DIR`` processes on one directory."""
     directory = tmp_path / "shared"
     directory.mkdir()
-    processes = []
-    addresses = []
-    try:
-        for _ in range(3):
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "containerregistry.crane.cli",
-                    "registry",
-                    "serve",
-                    "--address",
-                    "127.0.0.1:0",
-                    "--disk",
-                    str(directory),
-                ],
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            processes.append(process)
-            assert process.stderr is not None
-            line = process.stderr.readline()
-            match = re.fullmatch(r"serving on port (\d+)\n", line)
-            assert match, f"crane registry serve did not start: {line!r}"
-            addresses.append(f"127.0.0.1:{match.group(1)}")
-        yield addresses
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-            if process.stderr is not None:
-                process.stderr.close()
+    return [registry_process("--disk", str(directory)).host for _ in range(3)]
 
 
 @pytest.fixture

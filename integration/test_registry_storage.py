@@ -13,9 +13,7 @@ import hashlib
 import http.client
 import json
 import os
-import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_containerregistry import RegistryProcessFactory
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -108,49 +107,12 @@ def registry2(docker_cli: str, registry2_address: str) -> Iterator[Registry2]:
     starter.stop()
 
 
-class Ours:
-    """``crane registry serve --disk DIR`` subprocesses."""
-
-    def __init__(self) -> None:
-        self.processes: list[subprocess.Popen[str]] = []
-
-    def start(self, directory: Path) -> str:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "containerregistry.crane.cli",
-                "registry",
-                "serve",
-                "--address",
-                "127.0.0.1:0",
-                "--disk",
-                str(directory),
-            ],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.processes.append(process)
-        assert process.stderr is not None
-        line = process.stderr.readline()
-        match = re.fullmatch(r"serving on port (\d+)\n", line)
-        assert match, f"crane registry serve did not start: {line!r}"
-        return f"127.0.0.1:{match.group(1)}"
-
-    def stop(self) -> None:
-        for process in self.processes:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-            if process.stderr is not None:
-                process.stderr.close()
-        self.processes.clear()
-
-
 @pytest.fixture
-def ours() -> Iterator[Ours]:
-    starter = Ours()
-    yield starter
-    starter.stop()
+def directory(tmp_path: Path) -> Path:
+    """The directory both registries serve, one after the other."""
+    path = tmp_path / "registry"
+    path.mkdir()
+    return path
 
 
 def _call(
@@ -310,11 +272,10 @@ def _check_history(
 
 
 def test_registry2_serves_the_directory_we_wrote(
-    tmp_path: Path, ours: Ours, registry2: Registry2
+    directory: Path, registry_process: RegistryProcessFactory, registry2: Registry2
 ) -> None:
-    directory = tmp_path / "ours"
-    directory.mkdir()
-    address = ours.start(directory)
+    ours = registry_process("--disk", str(directory))
+    address = ours.host
     written = _write_history(address)
     _check_history(address, written)  # the writer itself agrees
     # A tag deleted through our API (Distribution 2.8 cannot delete tags by name).
@@ -327,15 +288,14 @@ def test_registry2_serves_the_directory_we_wrote(
 
 
 def test_we_serve_the_directory_registry2_wrote(
-    tmp_path: Path, ours: Ours, registry2: Registry2
+    directory: Path, registry_process: RegistryProcessFactory, registry2: Registry2
 ) -> None:
-    directory = tmp_path / "theirs"
-    directory.mkdir()
     theirs = registry2.start(directory)
     written = _write_history(theirs)
     _check_history(theirs, written)
     registry2.stop()
-    address = ours.start(directory)
+    ours = registry_process("--disk", str(directory))
+    address = ours.host
     _check_history(address, written)
     # And back: what we add there, registry:2 serves too.
     three = _push_image(address, "interop/app", "v3", "three")
@@ -346,26 +306,22 @@ def test_we_serve_the_directory_registry2_wrote(
 
 
 def test_a_blob_deleted_by_registry2_is_gone_for_us_too(
-    tmp_path: Path, ours: Ours, registry2: Registry2
+    directory: Path, registry_process: RegistryProcessFactory, registry2: Registry2
 ) -> None:
-    directory = tmp_path / "deleted"
-    directory.mkdir()
     theirs = registry2.start(directory)
     layer = _push_blob(theirs, "interop/blobs", b"short-lived " * 100)
     kept = _push_blob(theirs, "interop/blobs", b"kept " * 100)
     assert _call(theirs, "DELETE", f"/v2/interop/blobs/blobs/{layer}")[0] == 202
     registry2.stop()
-    address = ours.start(directory)
+    address = registry_process("--disk", str(directory)).host
     assert _call(address, "HEAD", f"/v2/interop/blobs/blobs/{layer}")[0] == 404
     assert _call(address, "GET", f"/v2/interop/blobs/blobs/{kept}")[2] == b"kept " * 100
     assert os.listdir(directory) == ["docker"]
 
 
 def test_gc_on_a_directory_registry2_wrote(
-    tmp_path: Path, ours: Ours, registry2: Registry2
+    directory: Path, registry_process: RegistryProcessFactory, registry2: Registry2
 ) -> None:
-    directory = tmp_path / "gc"
-    directory.mkdir()
     theirs = registry2.start(directory)
     written = _write_history(theirs)
     registry2.stop()
@@ -384,4 +340,4 @@ def test_gc_on_a_directory_registry2_wrote(
     theirs = registry2.start(directory)
     _check_history(theirs, written)
     registry2.stop()
-    _check_history(ours.start(directory), written)
+    _check_history(registry_process("--disk", str(directory)).host, written)
