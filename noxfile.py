@@ -134,7 +134,12 @@ def chaos(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Start the services (root) and run the benchmarks (tools/bench) beside skopeo."""
+    """Start the services (root) and run the benchmarks (tools/bench) beside Go crane and skopeo.
+
+    ``nox -s bench -- --go-crane PATH`` names the Go crane binary (default: the one
+    beside the repository at ../shared/anchors/crane, when present; without one the
+    Go columns are empty). Script names after ``--`` run only those scripts.
+    """
     # isal: the `fast` extra of core, which decompression uses when it is there.
     install_all(session, "requests>=2.31", "isal>=1.6")
     output = session.run(str(ROOT / "tools" / "services"), "up", silent=True, external=True)
