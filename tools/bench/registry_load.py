@@ -46,6 +46,7 @@ from collections.abc import Callable
 from typing import Any
 
 from _common import python_env
+from pytest_containerregistry import RegistryFixtureError, RegistryProcess, start_registry_process
 
 KIB = 1 << 10
 MIB = 1 << 20
@@ -399,41 +400,24 @@ class Target:
 def ours(label: str, extra: list[str], workdir: str) -> Target:
     """``crane registry serve --disk DIR`` with ``extra`` arguments."""
     disk = tempfile.mkdtemp(prefix="ours-", dir=workdir)
-    state: dict[str, subprocess.Popen[bytes]] = {}
+    state: dict[str, RegistryProcess] = {}
 
     def start() -> int:
-        port = free_port()
-        argv = [
-            sys.executable,
-            "-m",
-            "containerregistry.crane.cli",
-            "registry",
-            "serve",
-            "--address",
-            f"127.0.0.1:{port}",
-            "--disk",
-            disk,
-            *extra,
-        ]
-        state["process"] = subprocess.Popen(
-            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=python_env()
-        )
-        wait_for(port, f"crane registry serve {shlex.join(extra)}")
-        return port
+        try:
+            served = start_registry_process("--disk", disk, *extra, env=python_env())
+        except RegistryFixtureError as exc:
+            raise SystemExit(f"registry_load: {label}: {exc}") from None
+        state["served"] = served
+        return served.port
 
     def stop() -> None:
-        process = state.pop("process", None)
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        served = state.pop("served", None)
+        if served is not None:
+            served.stop(timeout=10)
 
     def cpu_seconds() -> float:
-        process = state.get("process")
-        return _tree_cpu_seconds(process.pid) if process is not None else 0.0
+        served = state.get("served")
+        return _tree_cpu_seconds(served.process.pid) if served is not None else 0.0
 
     return Target(label, False, start, stop, cpu_seconds)
 

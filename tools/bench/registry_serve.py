@@ -16,15 +16,13 @@ import hashlib
 import http.client
 import json
 import os
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 from _common import python_env
+from pytest_containerregistry import start_registry_process
 
 CHUNK = 1 << 20
 
@@ -35,32 +33,6 @@ def _peak_rss_mb(pid: int) -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def _start(disk: str) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "containerregistry.crane.cli",
-            "registry",
-            "serve",
-            "--address",
-            "127.0.0.1:0",
-            "--disk",
-            disk,
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=python_env(),
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    match = re.search(r"serving on port (\d+)", line)
-    if match is None:
-        process.kill()
-        raise RuntimeError(f"the registry did not start: {line!r}")
-    return process, int(match.group(1))
 
 
 def _upload(port: int, size: int) -> tuple[str, float]:
@@ -164,20 +136,17 @@ def main() -> int:
     args = parser.parse_args()
     size = args.size_mb * CHUNK
     failures = 0
-    with tempfile.TemporaryDirectory(prefix="bench-registry-") as disk:
-        process, port = _start(disk)
-        try:
-            _push_manifest(port)
-            _heads(port, 100, 4)  # warm-up: threads, connections, code paths
-            head_seconds = _heads(port, 1000, 4)
-            digest, up_seconds = _upload(port, size)
-            rss = _peak_rss_mb(process.pid)
-            down_seconds = _download(port, digest, size)
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
-            if process.stderr is not None:
-                process.stderr.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-registry-") as disk,
+        start_registry_process("--disk", disk, env=python_env()) as served,
+    ):
+        port = served.port
+        _push_manifest(port)
+        _heads(port, 100, 4)  # warm-up: threads, connections, code paths
+        head_seconds = _heads(port, 1000, 4)
+        digest, up_seconds = _upload(port, size)
+        rss = _peak_rss_mb(served.process.pid)
+        down_seconds = _download(port, digest, size)
     mb = size / 1e6
     rows = [
         (
