@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -78,6 +80,32 @@ def test_token_flow_push_and_pull(client: Any) -> None:
     # Deleting needs the delete action.
     deleting = client.call("DELETE", "/v2/foo/manifests/latest", headers=bearer)
     assert 'scope="repository:foo:delete"' in deleting.headers["WWW-Authenticate"]
+
+
+def test_a_mount_challenge_names_the_source_repository(client: Any) -> None:
+    """A client that takes its scope from the challenge (the OCI conformance
+    suite's does) gets a token that lets the mount happen, as with distribution."""
+    client.app = Registry(auth=TokenAuth(USERS))
+    layer = b"a layer pushed to bar"
+    digest = client.digest_of(layer)
+    pusher = _token(client, "repository:bar:push", _basic("alice", "s3cret"))
+    bar = {"Authorization": f"Bearer {pusher}"}
+    assert client.call("POST", f"/v2/bar/blobs/uploads/?digest={digest}", layer, bar).status == 201
+
+    path = f"/v2/foo/blobs/uploads/?mount={digest}&from=bar"
+    challenge = client.call("POST", path)
+    assert challenge.status == 401
+    header = challenge.headers["WWW-Authenticate"]
+    assert 'scope="repository:foo:pull,push repository:bar:pull"' in header
+    scope = re.search(r'scope="([^"]+)"', header)
+    assert scope is not None
+    token = _token(client, quote(scope.group(1)), _basic("alice", "s3cret"))
+    mounted = client.call("POST", path, headers={"Authorization": f"Bearer {token}"})
+    assert mounted.status == 201
+    assert mounted.headers["Location"] == f"/v2/foo/blobs/{digest}"
+    # A POST without ``from`` (or with an invalid one) names only its own repository.
+    plain = client.call("POST", f"/v2/foo/blobs/uploads/?mount={digest}&from=..%2Fbar")
+    assert plain.headers["WWW-Authenticate"].endswith('scope="repository:foo:pull,push"')
 
 
 def test_token_endpoint_refuses_wrong_password(client: Any) -> None:

@@ -181,8 +181,13 @@ class Registry:
             action = "pull" if request.method in ("GET", "HEAD") else "push"
             if request.method == "DELETE" and "/blobs/uploads/" not in path:
                 action = "delete"
-            self._authorize(request, f"repository:{repository}", action)
-            self._check_mount_source(request)
+            source = self._mount_source(request, repository)
+            if self.auth is not None:
+                # A mount's challenge also asks for its source, so that a client taking
+                # its scope from the challenge gets a token that lets the mount happen.
+                also = [f"repository:{source}:pull"] if source else []
+                self.auth.authorize(request, f"repository:{repository}", action, also=also)
+            self._check_mount_source(request, source)
             return handler(request, *match.groups())
         raise RegistryError(
             "NOT_FOUND",
@@ -190,14 +195,23 @@ class Registry:
             status=404,
         )
 
-    def _check_mount_source(self, request: Request) -> None:
+    @staticmethod
+    def _mount_source(request: Request, repository: str) -> str | None:
+        """The valid ``from`` repository of a mount POST into another one, else None."""
+        source = request.arg("from")
+        if request.method != "POST" or request.arg("mount") is None or not source:
+            return None
+        if source == repository or len(source) > MAX_NAME_LENGTH:
+            return None
+        return source if NAME_PATTERN.fullmatch(source) else None
+
+    def _check_mount_source(self, request: Request, source: str | None) -> None:
         """A mount needs a valid ``from`` the caller may pull; otherwise the POST
         starts a plain upload, as Distribution does."""
-        source = request.arg("from")
-        if request.method != "POST" or source is None:
+        if request.method != "POST" or request.arg("from") is None:
             return
-        allowed = len(source) <= MAX_NAME_LENGTH and NAME_PATTERN.fullmatch(source) is not None
-        if allowed and self.auth is not None:
+        allowed = source is not None
+        if source is not None and self.auth is not None:
             try:
                 self.auth.authorize(request, f"repository:{source}", "pull")
             except RegistryError:

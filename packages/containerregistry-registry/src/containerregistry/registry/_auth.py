@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs
 
@@ -32,11 +32,15 @@ class Authorizer(Protocol):
     def handle(self, request: Request) -> Response | None:
         """Answer a request for the flavour's own endpoints (a token endpoint), else None."""
 
-    def authorize(self, request: Request, resource: str | None, action: str) -> None:
+    def authorize(
+        self, request: Request, resource: str | None, action: str, *, also: Sequence[str] = ()
+    ) -> None:
         """Raise a 401 :class:`RegistryError` unless the request may do ``action``.
 
         ``resource`` is ``repository:<name>`` or ``registry:catalog:*``; None (the
-        ``/v2/`` ping) asks only that the caller be authenticated.
+        ``/v2/`` ping) asks only that the caller be authenticated. ``also`` (default
+        none) names further scopes, ``<resource>:<action>``, that a challenge asks for
+        beside this one without requiring them (a mount's ``from`` repository).
         """
 
 
@@ -102,7 +106,9 @@ class BasicAuth:
     def handle(self, request: Request) -> Response | None:
         return None
 
-    def authorize(self, request: Request, resource: str | None, action: str) -> None:
+    def authorize(
+        self, request: Request, resource: str | None, action: str, *, also: Sequence[str] = ()
+    ) -> None:
         credentials = _basic_credentials(request.header("Authorization"))
         if credentials is not None and _check_password(self.users, *credentials):
             return
@@ -252,7 +258,9 @@ class TokenAuth:
             return None
         return self._token_response(request)
 
-    def authorize(self, request: Request, resource: str | None, action: str) -> None:
+    def authorize(
+        self, request: Request, resource: str | None, action: str, *, also: Sequence[str] = ()
+    ) -> None:
         header = request.header("Authorization")
         scheme, _, token = header.partition(" ")
         claims = self._verify(token.strip(), "access") if scheme.lower() == "bearer" else None
@@ -269,7 +277,9 @@ class TokenAuth:
         challenge = f'Bearer realm="{realm}",service="{self.service}"'
         if resource is not None:
             wanted = "pull,push" if action == "push" else action
-            challenge += f',scope="{resource}:{wanted}"'
+            # Distribution's form: every scope the request touches, space-separated.
+            scopes = " ".join([f"{resource}:{wanted}", *also])
+            challenge += f',scope="{scopes}"'
             if claims is not None:
                 challenge += ',error="insufficient_scope"'
         raise RegistryError(
