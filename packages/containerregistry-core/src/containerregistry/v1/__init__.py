@@ -27,7 +27,13 @@ if TYPE_CHECKING:
     from containerregistry.v1._hash import BadHashError, Hash
     from containerregistry.v1._manifest import Descriptor, IndexManifest, Manifest
     from containerregistry.v1._platform import Platform
-    from containerregistry.v1._protocols import Image, ImageIndex, Layer, Update
+    from containerregistry.v1._protocols import (
+        Image,
+        ImageIndex,
+        Layer,
+        ProgressCallback,
+        Update,
+    )
     from containerregistry.v1._time import Time
 
 _MODULE_OF: dict[str, str] = {
@@ -51,6 +57,7 @@ _MODULE_OF: dict[str, str] = {
     "ParseError": "_errors",
     "Platform": "_platform",
     "PlatformParseError": "_errors",
+    "ProgressCallback": "_protocols",
     "RootFS": "_config",
     "Time": "_time",
     "TimeParseError": "_errors",
@@ -76,6 +83,7 @@ __all__ = [
     "ParseError",
     "Platform",
     "PlatformParseError",
+    "ProgressCallback",
     "RootFS",
     "Time",
     "TimeParseError",

@@ -8,6 +8,7 @@ many of them are lazy, may do I/O, and may raise.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -134,3 +135,7 @@ class Update:
     total: int
     complete: int
     error: BaseException | None = None
+
+
+#: What every ``progress=`` option takes: called with each :class:`Update`.
+ProgressCallback = Callable[[Update], None]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
+from containerregistry.v1 import ProgressCallback as ProgressCallback  # for _options
 from containerregistry.v1 import Update
-
-#: What ``progress=`` takes: called with bytes moved of bytes to move.
-ProgressCallback = Callable[[Update], None]
 
 
 class Progress:

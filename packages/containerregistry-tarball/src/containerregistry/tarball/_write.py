@@ -17,10 +17,9 @@ from containerregistry.tarball._fill import Gap, fill
 from containerregistry.tarball._manifest import MANIFEST_NAME, ManifestDescriptor, manifest_to_json
 from containerregistry.tarball._readahead import ReadAhead
 from containerregistry.v1 import Descriptor, Hash, Image, Layer, Update
+from containerregistry.v1 import ProgressCallback as ProgressCallback  # tarball.ProgressCallback
 
 Reference = Tag | Digest
-#: Receives progress reports: bytes written of the expected total, or the error.
-ProgressCallback = Callable[[Update], None]
 
 _UNCOMPRESSED_LAYERS = frozenset(
     {

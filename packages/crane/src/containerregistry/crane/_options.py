@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from containerregistry import name
@@ -13,12 +12,10 @@ from containerregistry.v1 import Platform
 if TYPE_CHECKING:
     from containerregistry.authn import Authenticator, Keychain
     from containerregistry.transport import Retry
-    from containerregistry.v1 import Update
+    from containerregistry.v1 import ProgressCallback
 
 #: Blobs moved at once (ggcr's ``WithJobs`` default; 0 or less also means this).
 DEFAULT_JOBS = 4
-
-ProgressCallback = Callable[["Update"], None]
 
 
 class OptionArgs(TypedDict, total=False):
