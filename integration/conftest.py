@@ -90,6 +90,24 @@ def umoci() -> str:
     return _tool("umoci", "umoci")
 
 
+@pytest.fixture
+def daemon_repository(docker_cli: str) -> Iterator[str]:
+    """A Docker daemon repository name of our own (``crtest-HEX``); every image
+    tagged in it is removed after the test."""
+    name = f"crtest-{secrets.token_hex(4)}"
+    yield name
+    listed = subprocess.run(
+        [docker_cli, "images", "--format", "{{.Repository}}:{{.Tag}}", name],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert listed.returncode == 0, f"docker images {name}: {listed.stderr}"
+    for ref in listed.stdout.split():
+        subprocess.run([docker_cli, "rmi", "-f", ref], capture_output=True, check=False)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:

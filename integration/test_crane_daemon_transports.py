@@ -15,7 +15,6 @@ import secrets
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,16 +46,6 @@ def _docker(docker_cli: str, *argv: str) -> str:
     done = subprocess.run([docker_cli, *argv], capture_output=True, timeout=300, check=False)
     assert done.returncode == 0, f"docker {' '.join(argv)}: {done.stderr.decode()}"
     return done.stdout.decode()
-
-
-@pytest.fixture
-def repository(docker_cli: str) -> Iterator[str]:
-    """A daemon repository of our own; every tag in it is removed afterwards."""
-    name = f"crtest-transport-{secrets.token_hex(4)}"
-    yield name
-    listed = _docker(docker_cli, "images", "--format", "{{.Repository}}:{{.Tag}}", name)
-    for ref in listed.split():
-        subprocess.run([docker_cli, "rmi", "-f", ref], capture_output=True, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -98,29 +87,29 @@ def _config_and_diff_ids(ref: str) -> tuple[str, list[str]]:
 
 
 def test_registry_to_daemon_and_back_keeps_config_and_diff_ids_and_runs(
-    docker_cli: str, repository: str, busybox_image: str, registry2_address: str
+    docker_cli: str, daemon_repository: str, busybox_image: str, registry2_address: str
 ) -> None:
     config_digest, diff_ids = _config_and_diff_ids(busybox_image)
-    assert crane("copy", busybox_image, f"docker-daemon:{repository}:1") == b""
-    inspected = json.loads(_docker(docker_cli, "image", "inspect", f"{repository}:1"))[0]
+    assert crane("copy", busybox_image, f"docker-daemon:{daemon_repository}:1") == b""
+    inspected = json.loads(_docker(docker_cli, "image", "inspect", f"{daemon_repository}:1"))[0]
     assert inspected["Id"] == config_digest
     assert inspected["RootFS"]["Layers"] == diff_ids
-    ran = _docker(docker_cli, "run", "--rm", f"{repository}:1", "echo", "hello from crane")
+    ran = _docker(docker_cli, "run", "--rm", f"{daemon_repository}:1", "echo", "hello from crane")
     assert ran == "hello from crane\n"
 
     back = f"{registry2_address}/crtest/back:{secrets.token_hex(4)}"
-    crane("copy", f"docker-daemon:{repository}:1", back)
+    crane("copy", f"docker-daemon:{daemon_repository}:1", back)
     assert _config_and_diff_ids(back) == (config_digest, diff_ids)
     # The daemon's image re-gzipped deterministically: the digest crane shows is what it pushed.
-    assert crane("digest", f"docker-daemon:{repository}:1") == crane("digest", back)
+    assert crane("digest", f"docker-daemon:{daemon_repository}:1") == crane("digest", back)
     assert crane("digest", f"docker://{back}") == crane("digest", back)
 
 
 def test_export_from_the_daemon_is_the_image_filesystem(
-    repository: str, busybox_image: str
+    daemon_repository: str, busybox_image: str
 ) -> None:
-    crane("copy", busybox_image, f"docker-daemon:{repository}:exp")
-    exported = crane("export", f"docker-daemon:{repository}:exp", "-")
+    crane("copy", busybox_image, f"docker-daemon:{daemon_repository}:exp")
+    exported = crane("export", f"docker-daemon:{daemon_repository}:exp", "-")
     assert exported == crane("export", busybox_image, "-")
     with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
         member = archive.getmember("bin/busybox")
@@ -128,36 +117,34 @@ def test_export_from_the_daemon_is_the_image_filesystem(
 
 
 def test_daemon_with_archives_layouts_and_image_commands(
-    docker_cli: str, repository: str, busybox_image: str, tmp_path: Path
+    docker_cli: str, daemon_repository: str, busybox_image: str, tmp_path: Path
 ) -> None:
     config_digest, diff_ids = _config_and_diff_ids(busybox_image)
-    crane("copy", busybox_image, f"docker-daemon:{repository}:src")
+    crane("copy", busybox_image, f"docker-daemon:{daemon_repository}:src")
     for sink in (
         f"oci:{tmp_path}/layout:v1",
         f"oci-archive:{tmp_path}/oci.tar:v1",
-        f"docker-archive:{tmp_path}/docker.tar:{repository}:v1",
+        f"docker-archive:{tmp_path}/docker.tar:{daemon_repository}:v1",
     ):
-        crane("copy", f"docker-daemon:{repository}:src", sink)
+        crane("copy", f"docker-daemon:{daemon_repository}:src", sink)
         assert _config_and_diff_ids(sink) == (config_digest, diff_ids)
     # docker load reads what docker-archive: wrote.
     loaded = subprocess.run(
         [docker_cli, "load", "-i", str(tmp_path / "docker.tar")], capture_output=True, check=False
     )
-    assert loaded.stdout.decode() == f"Loaded image: {repository}:v1\n", loaded.stderr
+    assert loaded.stdout.decode() == f"Loaded image: {daemon_repository}:v1\n", loaded.stderr
     # mutate reads the daemon and writes it back under a new tag; the label is seen by docker.
     printed = crane(
         "mutate",
-        f"docker-daemon:{repository}:src",
+        f"docker-daemon:{daemon_repository}:src",
         "--label",
         "made=crane",
         "-t",
-        f"docker-daemon:{repository}:labelled",
+        f"docker-daemon:{daemon_repository}:labelled",
     )
     assert printed.decode().startswith("sha256:")
-    labels = json.loads(_docker(docker_cli, "image", "inspect", f"{repository}:labelled"))[0][
-        "Config"
-    ]["Labels"]
-    assert labels == {"made": "crane"}
+    labelled = _docker(docker_cli, "image", "inspect", f"{daemon_repository}:labelled")
+    assert json.loads(labelled)[0]["Config"]["Labels"] == {"made": "crane"}
     # append -b from the daemon, to the daemon, and the new file is there when it runs.
     extra = tmp_path / "extra.tar"
     with tarfile.open(extra, "w") as archive:
@@ -167,49 +154,59 @@ def test_daemon_with_archives_layouts_and_image_commands(
     crane(
         "append",
         "-b",
-        f"docker-daemon:{repository}:src",
+        f"docker-daemon:{daemon_repository}:src",
         "-f",
         str(extra),
         "-t",
-        f"docker-daemon:{repository}:more",
+        f"docker-daemon:{daemon_repository}:more",
     )
-    assert _docker(docker_cli, "run", "--rm", f"{repository}:more", "cat", "/greeting") == "hello\n"
+    assert (
+        _docker(docker_cli, "run", "--rm", f"{daemon_repository}:more", "cat", "/greeting")
+        == "hello\n"
+    )
     # flatten and validate read the daemon.
-    crane("flatten", f"docker-daemon:{repository}:more", "-t", f"docker-daemon:{repository}:flat")
-    flat = json.loads(_docker(docker_cli, "image", "inspect", f"{repository}:flat"))[0]
+    crane(
+        "flatten",
+        f"docker-daemon:{daemon_repository}:more",
+        "-t",
+        f"docker-daemon:{daemon_repository}:flat",
+    )
+    flat = json.loads(_docker(docker_cli, "image", "inspect", f"{daemon_repository}:flat"))[0]
     assert len(flat["RootFS"]["Layers"]) == 1
-    assert crane("validate", "--remote", f"docker-daemon:{repository}:flat") == (
-        f"PASS: docker-daemon:{repository}:flat\n".encode()
+    assert crane("validate", "--remote", f"docker-daemon:{daemon_repository}:flat") == (
+        f"PASS: docker-daemon:{daemon_repository}:flat\n".encode()
     )
     # tag and ls in the daemon.
-    assert crane("tag", f"docker-daemon:{repository}:src", "again") == b""
-    assert crane("ls", f"docker-daemon:{repository}").decode().split() == sorted(
+    assert crane("tag", f"docker-daemon:{daemon_repository}:src", "again") == b""
+    assert crane("ls", f"docker-daemon:{daemon_repository}").decode().split() == sorted(
         ["again", "flat", "labelled", "more", "src", "v1"]
     )
 
 
 @pytest.mark.parametrize("cli", ["gcrane", "kcrane"])
 def test_gcrane_and_kcrane_copy_through_the_daemon(
-    docker_cli: str, repository: str, busybox_image: str, cli: str
+    docker_cli: str, daemon_repository: str, busybox_image: str, cli: str
 ) -> None:
     config_digest, _ = _config_and_diff_ids(busybox_image)
-    crane("copy", busybox_image, f"docker-daemon:{repository}:{cli}", cli=cli)
-    inspected = json.loads(_docker(docker_cli, "image", "inspect", f"{repository}:{cli}"))[0]
+    crane("copy", busybox_image, f"docker-daemon:{daemon_repository}:{cli}", cli=cli)
+    inspected = json.loads(_docker(docker_cli, "image", "inspect", f"{daemon_repository}:{cli}"))[0]
     assert inspected["Id"] == config_digest
-    assert crane("digest", f"docker-daemon:{repository}:{cli}", cli=cli).startswith(b"sha256:")
+    assert crane("digest", f"docker-daemon:{daemon_repository}:{cli}", cli=cli).startswith(
+        b"sha256:"
+    )
 
 
-def test_one_line_errors_for_the_daemon(repository: str, busybox_image: str) -> None:
-    missing = _cli("crane", "digest", f"docker-daemon:{repository}:absent")
+def test_one_line_errors_for_the_daemon(daemon_repository: str, busybox_image: str) -> None:
+    missing = _cli("crane", "digest", f"docker-daemon:{daemon_repository}:absent")
     assert missing.returncode == 1
     host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
     assert missing.stderr.decode() == (
-        f"Error: cannot read image {repository}:absent: the Docker daemon at {host} has no "
+        f"Error: cannot read image {daemon_repository}:absent: the Docker daemon at {host} has no "
         "such image; check the name, or pull or load the image first\n"
     )
     for argv in (
-        ["digest", f"docker-daemon:{repository}:1"],
-        ["copy", busybox_image, f"docker-daemon:{repository}:1"],
+        ["digest", f"docker-daemon:{daemon_repository}:1"],
+        ["copy", busybox_image, f"docker-daemon:{daemon_repository}:1"],
     ):
         down = _cli("crane", *argv, env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
         assert down.returncode == 1

@@ -6,7 +6,6 @@ import io
 import json
 import secrets
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,28 +20,18 @@ def _run(*args: str, stdin: bytes | None = None) -> str:
     return result.stdout.decode()
 
 
-@pytest.fixture
-def repository(docker_cli: str) -> Iterator[str]:
-    """A repository name of our own; every image tagged in it is removed afterwards."""
-    name = f"crtest-daemon-{secrets.token_hex(4)}"
-    yield name
-    listed = _run(docker_cli, "images", "--format", "{{.Repository}}:{{.Tag}}", name)
-    for ref in listed.split():
-        subprocess.run([docker_cli, "rmi", "-f", ref], capture_output=True, check=False)
-
-
 def _inspect(docker_cli: str, ref: str) -> dict[str, object]:
     data = json.loads(_run(docker_cli, "image", "inspect", ref))
     return dict(data[0])
 
 
-def test_round_trip_through_the_daemon(docker_cli: str, repository: str) -> None:
+def test_round_trip_through_the_daemon(docker_cli: str, daemon_repository: str) -> None:
     img = random.image(8192, 3, seed=31)
-    reply = daemon.write(f"{repository}:one", img)
-    assert reply == f"Loaded image: {repository}:one\n"
-    assert _inspect(docker_cli, f"{repository}:one")["Id"] == str(img.config_name())
+    reply = daemon.write(f"{daemon_repository}:one", img)
+    assert reply == f"Loaded image: {daemon_repository}:one\n"
+    assert _inspect(docker_cli, f"{daemon_repository}:one")["Id"] == str(img.config_name())
     for buffer in ("memory", "file", "none"):
-        back = daemon.image(f"{repository}:one", buffer=buffer)  # type: ignore[arg-type]
+        back = daemon.image(f"{daemon_repository}:one", buffer=buffer)  # type: ignore[arg-type]
         assert back.config_name() == img.config_name()
         assert [layer.diff_id() for layer in back.layers()] == [
             layer.diff_id() for layer in img.layers()
@@ -52,13 +41,15 @@ def test_round_trip_through_the_daemon(docker_cli: str, repository: str) -> None
                 stream.read()
 
 
-def test_write_of_an_image_the_daemon_has_only_tags_it(docker_cli: str, repository: str) -> None:
+def test_write_of_an_image_the_daemon_has_only_tags_it(
+    docker_cli: str, daemon_repository: str
+) -> None:
     img = random.image(1024, 1, seed=32)
-    daemon.write(f"{repository}:one", img)
-    assert daemon.write(f"{repository}:two", img) == ""
-    assert _inspect(docker_cli, f"{repository}:two")["Id"] == str(img.config_name())
-    daemon.tag(f"{repository}:two", f"{repository}:three")
-    assert _inspect(docker_cli, f"{repository}:three")["Id"] == str(img.config_name())
+    daemon.write(f"{daemon_repository}:one", img)
+    assert daemon.write(f"{daemon_repository}:two", img) == ""
+    assert _inspect(docker_cli, f"{daemon_repository}:two")["Id"] == str(img.config_name())
+    daemon.tag(f"{daemon_repository}:two", f"{daemon_repository}:three")
+    assert _inspect(docker_cli, f"{daemon_repository}:three")["Id"] == str(img.config_name())
 
 
 def test_missing_image_on_a_real_daemon(docker_cli: str) -> None:
@@ -70,20 +61,20 @@ def test_missing_image_on_a_real_daemon(docker_cli: str) -> None:
 
 
 def test_daemon_image_pushes_to_registry2_and_pulls_back(
-    docker_cli: str, repository: str, registry2_address: str
+    docker_cli: str, daemon_repository: str, registry2_address: str
 ) -> None:
     rootfs = io.BytesIO()
     with TarWriter(rootfs) as writer:
         writer.add_directory("etc")
         writer.add_file("etc/motd", b"made by docker import\n")
         writer.add_file("hello.txt", secrets.token_bytes(4096))
-    source = f"{repository}:imported"
+    source = f"{daemon_repository}:imported"
     _run(docker_cli, "import", "-", source, stdin=rootfs.getvalue())
     inspected = _inspect(docker_cli, source)
 
     img = daemon.image(source)
     assert str(img.config_name()) == inspected["Id"]
-    target = parse_reference(f"{registry2_address}/{repository}:pushed", insecure=True)
+    target = parse_reference(f"{registry2_address}/{daemon_repository}:pushed", insecure=True)
     remote.write(target, img)
     pulled = remote.image(target)
     assert pulled.config_name() == img.config_name()
@@ -103,14 +94,14 @@ def test_daemon_image_pushes_to_registry2_and_pulls_back(
 
 
 def test_registry_to_daemon_to_registry_keeps_diff_ids(
-    docker_cli: str, repository: str, registry2_address: str
+    docker_cli: str, daemon_repository: str, registry2_address: str
 ) -> None:
-    first = parse_reference(f"{registry2_address}/{repository}:first", insecure=True)
+    first = parse_reference(f"{registry2_address}/{daemon_repository}:first", insecure=True)
     remote.write(first, random.image(2048, 2, seed=33))
     pulled = remote.image(first)
-    daemon.write(f"{repository}:via-daemon", pulled)
-    second = parse_reference(f"{registry2_address}/{repository}:second", insecure=True)
-    remote.write(second, daemon.image(f"{repository}:via-daemon"))
+    daemon.write(f"{daemon_repository}:via-daemon", pulled)
+    second = parse_reference(f"{registry2_address}/{daemon_repository}:second", insecure=True)
+    remote.write(second, daemon.image(f"{daemon_repository}:via-daemon"))
     again = remote.image(second)
     assert again.config_name() == pulled.config_name()
     assert [layer.diff_id() for layer in again.layers()] == [

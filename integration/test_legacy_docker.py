@@ -5,11 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pathlib
-import secrets
 import subprocess
-from collections.abc import Iterator
-
-import pytest
 
 from containerregistry import legacy, mutate, random
 from containerregistry.name import new_tag
@@ -20,16 +16,6 @@ def _run(*args: str) -> str:
     result = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, f"{' '.join(args)} failed: {result.stderr}"
     return result.stdout
-
-
-@pytest.fixture
-def repository(docker_cli: str) -> Iterator[str]:
-    """A repository name of our own; every image tagged in it is removed afterwards."""
-    name = f"crtest-legacy-{secrets.token_hex(4)}"
-    yield name
-    listed = _run(docker_cli, "images", "--format", "{{.Repository}}:{{.Tag}}", name)
-    for ref in listed.split():
-        subprocess.run([docker_cli, "rmi", "-f", ref], capture_output=True, check=False)
 
 
 def _image_with_history(seed: int) -> Image:
@@ -47,14 +33,14 @@ def _inspect(docker_cli: str, ref: str) -> dict[str, object]:
 
 
 def test_docker_loads_our_legacy_tarball(
-    docker_cli: str, repository: str, tmp_path: pathlib.Path
+    docker_cli: str, daemon_repository: str, tmp_path: pathlib.Path
 ) -> None:
     img = _image_with_history(seed=11)
     path = tmp_path / "legacy.tar"
-    legacy.write_to_file(path, new_tag(f"{repository}:v1"), img)
+    legacy.write_to_file(path, new_tag(f"{daemon_repository}:v1"), img)
     output = _run(docker_cli, "load", "-i", str(path))
-    assert f"Loaded image: {repository}:v1" in output
-    inspected = _inspect(docker_cli, f"{repository}:v1")
+    assert f"Loaded image: {daemon_repository}:v1" in output
+    inspected = _inspect(docker_cli, f"{daemon_repository}:v1")
     assert inspected["Id"] == str(img.config_name())
     rootfs = inspected["RootFS"]
     assert isinstance(rootfs, dict)
@@ -62,9 +48,11 @@ def test_docker_loads_our_legacy_tarball(
 
 
 def test_docker_loads_several_images_from_one_legacy_tarball(
-    docker_cli: str, repository: str, tmp_path: pathlib.Path
+    docker_cli: str, daemon_repository: str, tmp_path: pathlib.Path
 ) -> None:
-    images = {new_tag(f"{repository}:{i}"): random.image(1024, 2, seed=20 + i) for i in range(2)}
+    images = {
+        new_tag(f"{daemon_repository}:{i}"): random.image(1024, 2, seed=20 + i) for i in range(2)
+    }
     path = tmp_path / "multi.tar"
     legacy.multi_write_to_file(path, images)
     _run(docker_cli, "load", "-i", str(path))
