@@ -56,6 +56,9 @@ def test_the_factory_stops_what_it_started(tmp_path: Path) -> None:
     one = factory("--disk", str(tmp_path))
     two = factory("--disk", str(tmp_path))
     assert one.port != two.port
+    for served in (one, two):
+        with urllib.request.urlopen(f"http://{served}/v2/", timeout=10) as response:
+            assert response.status == 200
     assert two.stop() == 0
     factory.close()
     assert one.process.returncode == 0

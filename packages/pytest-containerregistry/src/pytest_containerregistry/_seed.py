@@ -6,48 +6,47 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from containerregistry.remote import OptionArgs
     from containerregistry.v1 import Image, ImageIndex
     from pytest_containerregistry._embedded import Credentials
 
 
 @dataclasses.dataclass(frozen=True)
-class SeededImage:
-    """An image pushed by :class:`Seeder`."""
-
+class _Seeded:
     #: The reference it was pushed to, as given (``host:port/repo:tag``).
     reference: str
     #: Its manifest digest, ``sha256:...``.
     digest: str
-    #: The image itself, to compare with what a test reads back.
-    image: Image = dataclasses.field(repr=False)
 
     @property
     def by_digest(self) -> str:
         """``host:port/repo@sha256:...``: the pushed manifest, whatever the tag says later."""
-        return _by_digest(self.reference, self.digest)
+        from containerregistry import name
+
+        return f"{name.parse_reference(self.reference).context.name}@{self.digest}"
 
 
 @dataclasses.dataclass(frozen=True)
-class SeededIndex:
+class SeededImage(_Seeded):
+    """An image pushed by :class:`Seeder`."""
+
+    #: The image itself, to compare with what a test reads back.
+    image: Image = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class SeededIndex(_Seeded):
     """An index pushed by :class:`Seeder`."""
 
-    #: The reference it was pushed to, as given.
-    reference: str
-    #: Its manifest digest, ``sha256:...``.
-    digest: str
     #: The index itself; its children are in the same repository.
     index: ImageIndex = dataclasses.field(repr=False)
 
-    @property
-    def by_digest(self) -> str:
-        """``host:port/repo@sha256:...``."""
-        return _by_digest(self.reference, self.digest)
 
-
-def _by_digest(reference: str, digest: str) -> str:
-    from containerregistry import name
-
-    return f"{name.parse_reference(reference).context.name}@{digest}"
+def _login(credentials: Credentials | None) -> OptionArgs:
+    """``remote`` options for ``credentials``: none, or their authenticator."""
+    if credentials is None:
+        return {}
+    return {"authenticator": credentials.authenticator()}
 
 
 class Seeder:
@@ -80,11 +79,7 @@ class Seeder:
         from containerregistry import name, random, remote
 
         image = random.image(layer_size, layers, seed=seed)
-        ref = name.parse_reference(reference)
-        if credentials is None:
-            remote.write(ref, image)
-        else:
-            remote.write(ref, image, authenticator=credentials.authenticator())
+        remote.write(name.parse_reference(reference), image, **_login(credentials))
         return SeededImage(reference, str(image.digest()), image)
 
     def index(
@@ -102,9 +97,5 @@ class Seeder:
         from containerregistry import name, random, remote
 
         index = random.index(layer_size, layers, images, seed=seed)
-        ref = name.parse_reference(reference)
-        if credentials is None:
-            remote.write_index(ref, index)
-        else:
-            remote.write_index(ref, index, authenticator=credentials.authenticator())
+        remote.write_index(name.parse_reference(reference), index, **_login(credentials))
         return SeededIndex(reference, str(index.digest()), index)
