@@ -11,9 +11,6 @@ import hashlib
 import http.client
 import io
 import json
-import os
-import re
-import signal
 import subprocess
 import sys
 import tarfile
@@ -21,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pytest_containerregistry import start_registry_process
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
@@ -35,20 +33,8 @@ def _digest(data: bytes) -> str:
 @pytest.fixture(scope="module")
 def registry() -> Iterator[str]:
     """``127.0.0.1:PORT`` of a ``crane registry serve`` subprocess."""
-    process = subprocess.Popen(
-        [*PYTHON_CRANE, "registry", "serve", "--address", "127.0.0.1:0"],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    match = re.fullmatch(r"serving on port (\d+)\n", line)
-    assert match, f"crane registry serve did not start: {line!r}"
-    yield f"127.0.0.1:{match.group(1)}"
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
-    process.stderr.close()
+    with start_registry_process() as served:
+        yield served.host
 
 
 def _image(text: str) -> tuple[bytes, bytes, bytes]:

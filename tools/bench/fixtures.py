@@ -28,6 +28,7 @@ import tarfile
 from collections.abc import Iterator
 
 from _common import python_env
+from pytest_containerregistry import start_registry_process
 
 MB = 1_000_000
 IMAGE = "bench/image:v1"
@@ -115,26 +116,11 @@ class EmbeddedRegistry:
 
     def __init__(self, disk: pathlib.Path) -> None:
         disk.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            crane("registry", "serve", "--address", "127.0.0.1:0", "--disk", str(disk)),
-            env=python_env(),
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.process.stderr is not None
-        line = self.process.stderr.readline()
-        match = re.search(r"serving on port (\d+)", line)
-        if match is None:
-            self.process.kill()
-            raise RuntimeError(f"the embedded registry did not start: {line!r}")
-        self.host = f"127.0.0.1:{match.group(1)}"
+        self.served = start_registry_process("--disk", str(disk), env=python_env())
+        self.host = self.served.host
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
+        self.served.stop()
 
 
 def _request(
