@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
-import http.client
 import json
 import shutil
 import signal
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from pytest_containerregistry import RegistryProcessFactory
+from registry_http import call
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -97,7 +97,7 @@ http {{
         deadline = time.monotonic() + 30
         while True:
             try:
-                if _call(address, "GET", "/v2/")[0] == 200:
+                if call(address, "GET", "/v2/")[0] == 200:
                     break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
@@ -111,26 +111,13 @@ http {{
             process.stderr.close()
 
 
-def _call(
-    address: str, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection(address, timeout=120)
-    try:
-        conn.request(method, path, body=body or None, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-    finally:
-        conn.close()
-
-
 def _push_chunked(address: str, repository: str, data: bytes) -> str:
-    status, headers, _ = _call(address, "POST", f"/v2/{repository}/blobs/uploads/")
+    status, headers, _ = call(address, "POST", f"/v2/{repository}/blobs/uploads/")
     assert status == 202
     location = headers["location"]
     for first in range(0, len(data), CHUNK):
         part = data[first : first + CHUNK]
-        status, headers, body = _call(
+        status, headers, body = call(
             address,
             "PATCH",
             location,
@@ -140,7 +127,7 @@ def _push_chunked(address: str, repository: str, data: bytes) -> str:
         assert status == 202, (status, body)
         assert headers["range"] == f"0-{first + len(part) - 1}"
         location = headers["location"]
-    status, _, body = _call(address, "PUT", f"{location}?digest={_digest(data)}")
+    status, _, body = call(address, "PUT", f"{location}?digest={_digest(data)}")
     assert status == 201, (status, body)
     return _digest(data)
 
@@ -165,7 +152,7 @@ def _push_image(address: str, repository: str, seed: int) -> bytes:
         ],
     }
     manifest = json.dumps(document).encode()
-    status, _, body = _call(
+    status, _, body = call(
         address, "PUT", f"/v2/{repository}/manifests/v1", manifest, {"Content-Type": OCI_MANIFEST}
     )
     assert status == 201, (status, body)
@@ -180,17 +167,17 @@ def test_chunked_pushes_through_round_robin_land_whole(
         pushed = list(pool.map(lambda job: (job[0], _push_image(balancer, *job)), jobs))
     for address in (balancer, *instances):
         for repository, manifest in pushed:
-            status, headers, body = _call(address, "GET", f"/v2/{repository}/manifests/v1")
+            status, headers, body = call(address, "GET", f"/v2/{repository}/manifests/v1")
             assert (status, body) == (200, manifest), (address, repository)
             assert headers["docker-content-digest"] == _digest(manifest)
             document = json.loads(manifest)
             for descriptor in (document["config"], *document["layers"]):
-                status, _, blob = _call(
+                status, _, blob = call(
                     address, "GET", f"/v2/{repository}/blobs/{descriptor['digest']}"
                 )
                 assert status == 200
                 assert _digest(blob) == descriptor["digest"]
-    status, _, body = _call(balancer, "GET", "/v2/_catalog")
+    status, _, body = call(balancer, "GET", "/v2/_catalog")
     assert json.loads(body)["repositories"] == ["lb/one", "lb/same", "lb/two"]
     # The chunks of the uploads did land on every instance.
     log = (tmp_path / "nginx" / "logs" / "access.log").read_text().splitlines()

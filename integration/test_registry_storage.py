@@ -10,7 +10,6 @@ byte for byte, digests, media types, tags, indexes and deletions.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import secrets
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 from pytest_containerregistry import RegistryProcessFactory
+from registry_http import call
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -46,7 +46,7 @@ def _wait(address: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if _call(address, "GET", "/v2/")[0] == 200:
+            if call(address, "GET", "/v2/")[0] == 200:
                 return
         except OSError:
             pass
@@ -115,32 +115,15 @@ def directory(tmp_path: Path) -> Path:
     return path
 
 
-def _call(
-    address: str,
-    method: str,
-    path: str,
-    body: bytes = b"",
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection(address, timeout=60)
-    try:
-        conn.request(method, path, body=body or None, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-    finally:
-        conn.close()
-
-
 def _push_blob(address: str, repository: str, data: bytes, *, chunked: bool = False) -> str:
-    status, headers, _ = _call(address, "POST", f"/v2/{repository}/blobs/uploads/")
+    status, headers, _ = call(address, "POST", f"/v2/{repository}/blobs/uploads/")
     assert status == 202
     location = headers["location"]
     if chunked:
         middle = len(data) // 2
         for first, part in ((0, data[:middle]), (middle, data[middle:])):
             content_range = f"{first}-{first + len(part) - 1}"
-            status, headers, _ = _call(
+            status, headers, _ = call(
                 address,
                 "PATCH",
                 location,
@@ -153,7 +136,7 @@ def _push_blob(address: str, repository: str, data: bytes, *, chunked: bool = Fa
     else:
         data_left = data
     separator = "&" if "?" in location else "?"
-    status, _, body = _call(
+    status, _, body = call(
         address, "PUT", f"{location}{separator}digest={_digest(data)}", data_left
     )
     assert status == 201, (address, status, body)
@@ -180,7 +163,7 @@ def _push_image(address: str, repository: str, tag: str, text: str) -> bytes:
         ],
     }
     manifest = json.dumps(document).encode()
-    status, _, body = _call(
+    status, _, body = call(
         address,
         "PUT",
         f"/v2/{repository}/manifests/{tag}",
@@ -206,7 +189,7 @@ def _push_index(address: str, repository: str, tag: str, children: list[bytes]) 
         ],
     }
     index = json.dumps(document).encode()
-    status, _, body = _call(
+    status, _, body = call(
         address, "PUT", f"/v2/{repository}/manifests/{tag}", index, {"Content-Type": OCI_INDEX}
     )
     assert status == 201, (address, status, body)
@@ -215,14 +198,14 @@ def _push_index(address: str, repository: str, tag: str, children: list[bytes]) 
 
 def _manifest(address: str, repository: str, reference: str) -> tuple[int, str, bytes]:
     accept = f"{OCI_MANIFEST}, {OCI_INDEX}"
-    status, headers, body = _call(
+    status, headers, body = call(
         address, "GET", f"/v2/{repository}/manifests/{reference}", headers={"Accept": accept}
     )
     return status, headers.get("content-type", ""), body
 
 
 def _tags(address: str, repository: str) -> list[str]:
-    status, _, body = _call(address, "GET", f"/v2/{repository}/tags/list")
+    status, _, body = call(address, "GET", f"/v2/{repository}/tags/list")
     assert status == 200, (address, repository, status)
     return sorted(json.loads(body)["tags"] or [])
 
@@ -236,7 +219,7 @@ def _write_history(address: str) -> dict[str, Any]:
     gone = _push_image(address, "interop/gone", "v1", "gone")
     doomed = _push_image(address, "interop/app", "doomed", "doomed")
     for repository, manifest in (("interop/gone", gone), ("interop/app", doomed)):
-        status, _, _ = _call(address, "DELETE", f"/v2/{repository}/manifests/{_digest(manifest)}")
+        status, _, _ = call(address, "DELETE", f"/v2/{repository}/manifests/{_digest(manifest)}")
         assert status == 202
     return {"one": one, "two": two, "index": index, "gone": gone, "doomed": doomed}
 
@@ -256,7 +239,7 @@ def _check_history(
     for name in ("one", "two"):
         document = json.loads(written[name])
         for descriptor in (document["config"], *document["layers"]):
-            status, _headers, body = _call(
+            status, _headers, body = call(
                 address, "GET", f"/v2/interop/app/blobs/{descriptor['digest']}"
             )
             assert status == 200
@@ -266,7 +249,7 @@ def _check_history(
     assert _manifest(address, "interop/app", "doomed")[0] == 404
     assert _manifest(address, "interop/app", _digest(written["doomed"]))[0] == 404
     assert _manifest(address, "interop/gone", _digest(written["gone"]))[0] == 404
-    status, _, body = _call(address, "GET", "/v2/_catalog")
+    status, _, body = call(address, "GET", "/v2/_catalog")
     assert status == 200
     assert "interop/app" in json.loads(body)["repositories"]
 
@@ -280,7 +263,7 @@ def test_registry2_serves_the_directory_we_wrote(
     _check_history(address, written)  # the writer itself agrees
     # A tag deleted through our API (Distribution 2.8 cannot delete tags by name).
     _push_image(address, "interop/app", "temporary", "one")
-    assert _call(address, "DELETE", "/v2/interop/app/manifests/temporary")[0] == 202
+    assert call(address, "DELETE", "/v2/interop/app/manifests/temporary")[0] == 202
     ours.stop()
     theirs = registry2.start(directory)
     _check_history(theirs, written)
@@ -311,11 +294,11 @@ def test_a_blob_deleted_by_registry2_is_gone_for_us_too(
     theirs = registry2.start(directory)
     layer = _push_blob(theirs, "interop/blobs", b"short-lived " * 100)
     kept = _push_blob(theirs, "interop/blobs", b"kept " * 100)
-    assert _call(theirs, "DELETE", f"/v2/interop/blobs/blobs/{layer}")[0] == 202
+    assert call(theirs, "DELETE", f"/v2/interop/blobs/blobs/{layer}")[0] == 202
     registry2.stop()
     address = registry_process("--disk", str(directory)).host
-    assert _call(address, "HEAD", f"/v2/interop/blobs/blobs/{layer}")[0] == 404
-    assert _call(address, "GET", f"/v2/interop/blobs/blobs/{kept}")[2] == b"kept " * 100
+    assert call(address, "HEAD", f"/v2/interop/blobs/blobs/{layer}")[0] == 404
+    assert call(address, "GET", f"/v2/interop/blobs/blobs/{kept}")[2] == b"kept " * 100
     assert os.listdir(directory) == ["docker"]
 
 
