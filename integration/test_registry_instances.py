@@ -15,12 +15,16 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytest_containerregistry import RegistryProcessFactory
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from registry_http import call
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"

@@ -23,6 +23,9 @@ from typing import Any
 
 import pytest
 from pytest_containerregistry import RegistryProcessFactory
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from registry_http import call
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
