@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 
 
 def call(
@@ -25,3 +26,10 @@ def call(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, data
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -13,7 +13,6 @@ import hashlib
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from pytest_containerregistry import RegistryProcessFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry_http import call
+from registry_http import call, free_port
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -35,12 +34,6 @@ CHUNK = 64 * 1024
 
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def balancer(instances: list[str], tmp_path: Path) -> Iterator[str]:
         )
     prefix = tmp_path / "nginx"
     (prefix / "logs").mkdir(parents=True)
-    port = _free_port()
+    port = free_port()
     servers = "\n".join(f"        server {address};" for address in instances)
     config = f"""
 user root;

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from pytest_containerregistry import RegistryProcessFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registry_http import call
+from registry_http import call, free_port
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -37,12 +36,6 @@ LABEL = "io.containerregistry.services=1"
 
 def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait(address: str) -> None:
@@ -65,7 +58,7 @@ class Registry2:
         self.names: list[str] = []
 
     def start(self, directory: Path) -> str:
-        address = f"127.0.0.1:{_free_port()}"
+        address = f"127.0.0.1:{free_port()}"
         name = f"cr-test-registry2-{secrets.token_hex(4)}"
         subprocess.run(
             [
