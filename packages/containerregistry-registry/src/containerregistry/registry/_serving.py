@@ -96,9 +96,10 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     host, port = parse_address(address)
     httpd = RegistryServer(app, host, port)
-    if on_ready is not None:
-        on_ready(httpd.port)
     try:
+        # Inside the try: a SIGTERM right after the ready line is a clean stop too.
+        if on_ready is not None:
+            on_ready(httpd.port)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass
