@@ -83,7 +83,6 @@ DIGEST_CRANE_MODULES = {
     "containerregistry.crane._inputs",
     "containerregistry.crane._options",
     "containerregistry.crane._read",
-    "containerregistry.crane._transports",
     "containerregistry.crane._version",
     "containerregistry.crane.cli",
     "containerregistry.crane.cli._app",

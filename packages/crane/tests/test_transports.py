@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from containerregistry.crane._transports import Location, TransportError, parse, registry_text
+from containerregistry.crane._inputs import TRANSPORT_PREFIXES, is_local
+from containerregistry.crane._transports import (
+    DOCKER_PREFIX,
+    TRANSPORTS,
+    Location,
+    TransportError,
+    parse,
+    registry_text,
+)
 
 #: (argument, kind, target, ref) for a source argument.
 SOURCES = [
@@ -55,6 +63,18 @@ def test_parse_a_source(text: str, kind: str, target: str, ref: str | None) -> N
     assert parse(text) == Location(kind, target, ref, text=text)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"), [(c[0], c[1]) for c in SOURCES], ids=[c[0] for c in SOURCES]
+)
+def test_is_local_agrees_with_parse(text: str, kind: str) -> None:
+    # is_local answers a plain argument without loading the transports module.
+    assert is_local(text) is (kind != "registry")
+
+
+def test_the_cheap_prefix_check_names_every_transport() -> None:
+    assert set(TRANSPORT_PREFIXES) == {DOCKER_PREFIX, *(kind + ":" for kind in TRANSPORTS)}
+
+
 #: A destination: plain text is always a registry (crane's copy never writes a path).
 SINKS = [
     ("/tmp/x.tar", "registry"),
@@ -87,6 +107,7 @@ def test_an_existing_file_or_layout_is_a_path_but_a_plain_folder_is_not(
         "path",
         "registry",
     ]
+    assert [is_local(t) for t in ("image.tar", "layout", "ubuntu")] == [True, True, False]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from containerregistry import types
@@ -27,9 +28,31 @@ def is_local(text: str) -> bool:
     ``ubuntu`` (or ``docker://ubuntu``) stays remote even when a folder of that
     name exists.
     """
+    if not text.startswith(TRANSPORT_PREFIXES):
+        return is_local_path(text)  # a plain argument: no need to load the transports
     from containerregistry.crane._transports import parse
 
     return not parse(text).is_registry
+
+
+#: How every skopeo transport argument starts (``docker://`` and the ``NAME:`` forms
+#: of :data:`containerregistry.crane._transports.TRANSPORTS`); a plain argument starts
+#: with none of them.
+TRANSPORT_PREFIXES = ("docker://", "docker-daemon:", "docker-archive:", "oci:", "oci-archive:")
+
+
+def is_local_path(text: str) -> bool:
+    """Return whether the plain ``text`` names a local input rather than a registry.
+
+    Local means: it starts with ``/``, ``./``, ``../``, ``~`` or ``gs://``, or it
+    exists and is a file or an OCI layout directory. A reference such as ``ubuntu``
+    stays remote even when a plain folder of that name exists.
+    """
+    if text.startswith(("/", "./", "../", "~", "gs://")) or text in (".", ".."):
+        return True
+    if os.path.isfile(text):
+        return True
+    return os.path.isdir(text) and os.path.exists(os.path.join(text, "index.json"))
 
 
 def _options(options: Options | OptionArgs | None) -> Options:

@@ -97,11 +97,11 @@ class Options:
 
         skopeo's ``docker://`` prefix is accepted and dropped.
         """
-        return name.parse_reference(_registry_text(text), insecure=self.insecure)
+        return name.parse_reference(registry_text(text), insecure=self.insecure)
 
     def repository(self, text: str) -> name.Repository:
         """Parse a repository name with these options (``docker://`` accepted)."""
-        return name.new_repository(_registry_text(text), insecure=self.insecure)
+        return name.new_repository(registry_text(text), insecure=self.insecure)
 
     def registry(self, text: str) -> name.Registry:
         """Parse a registry name with these options."""
@@ -140,11 +140,14 @@ class Options:
         return args
 
 
-def _registry_text(text: str) -> str:
-    """``text`` without skopeo's ``docker://`` (the one spelling of it is in _transports)."""
-    from containerregistry.crane._transports import registry_text
+def registry_text(text: str) -> str:
+    """Return ``text`` without skopeo's ``docker://`` (a plain reference is unchanged).
 
-    return registry_text(text)
+    Here rather than in ``_transports`` (which re-exports it) so that reading a plain
+    reference does not load the transports.
+    """
+    prefix = "docker://"
+    return text[len(prefix) :] if text.startswith(prefix) else text
 
 
 def parse_platform(value: Platform | str | None) -> Platform | None:

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Literal
 
 from containerregistry import types
 from containerregistry.crane._errors import CraneError, InputError
+from containerregistry.crane._inputs import is_local_path
+from containerregistry.crane._options import registry_text as registry_text
 
 if TYPE_CHECKING:
     from containerregistry.crane._options import Options
@@ -91,20 +93,6 @@ def _transport_of(text: str) -> Kind | None:
     return None
 
 
-def is_local_path(text: str) -> bool:
-    """Return whether the plain ``text`` names a local input rather than a registry.
-
-    Local means: it starts with ``/``, ``./``, ``../``, ``~`` or ``gs://``, or it
-    exists and is a file or an OCI layout directory. A reference such as ``ubuntu``
-    stays remote even when a plain folder of that name exists.
-    """
-    if text.startswith(("/", "./", "../", "~", "gs://")) or text in (".", ".."):
-        return True
-    if os.path.isfile(text):
-        return True
-    return os.path.isdir(text) and os.path.exists(os.path.join(text, "index.json"))
-
-
 def parse(text: str, *, sink: bool = False) -> Location:
     """Parse an image argument into a :class:`Location`.
 
@@ -132,11 +120,6 @@ def parse(text: str, *, sink: bool = False) -> Location:
         what = "an image name" if kind == "docker-daemon" else "a path"
         raise TransportError(f"{text!r} names no image: give {what} after {kind}:")
     return Location(kind, target, ref, text=text)
-
-
-def registry_text(text: str) -> str:
-    """Return ``text`` without skopeo's ``docker://`` (a plain reference is unchanged)."""
-    return text[len(DOCKER_PREFIX) :] if text.startswith(DOCKER_PREFIX) else text
 
 
 def _as_location(where: Location | str, *, sink: bool) -> Location:
