@@ -57,6 +57,35 @@ def test_gcrane_flags(argv: list[str], wanted: list[str]) -> None:
     assert "--full-ref" not in result.output  # gcrane's ls always prints full refs
 
 
+def _names(app: typer.Typer) -> set[str]:
+    return {str(c.name) for c in app.registered_commands} | {
+        str(g.name) for g in app.registered_groups
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "names"),
+    [
+        pytest.param(["ls", "gcr.io/p"], "gcrane", {"ls"}, id="ls is gcrane's"),
+        pytest.param(["--insecure", "cp", "a", "b"], "gcrane", {"copy", "cp"}, id="cp"),
+        pytest.param(["gc", "gcr.io/p/a"], "gcrane", {"gc"}, id="gc"),
+        pytest.param(["digest", "gcr.io/p/a:v1"], "crane", {"digest"}, id="digest is crane's"),
+    ],
+)
+def test_a_command_line_builds_only_its_commands(
+    argv: list[str], module: str, names: set[str]
+) -> None:
+    app = build_app(argv=argv)
+    assert _names(app) == names | {"completion", "help"}  # cobra's two, always there
+    commands = [c for c in app.registered_commands if c.name in names and c.callback]
+    assert {c.callback.__module__.split(".")[1] for c in commands if c.callback} == {module}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["help"], ["dgest", "x"], []])
+def test_help_or_an_unknown_command_builds_every_command(argv: list[str]) -> None:
+    assert _names(build_app(argv=argv)) == _names(build_app())
+
+
 def test_every_command_gets_the_gcrane_keychain() -> None:
     app = build_app()
     seen = []

@@ -47,9 +47,8 @@ def source(gcr: Gcr) -> Gcr:
 
 
 def test_copy_recursive_copies_the_tree(source: Gcr, other: Gcr) -> None:
-    result = CliRunner().invoke(
-        build_app(), ["--insecure", "cp", "-r", "-j", "2", source.repo("proj"), other.repo("dst")]
-    )
+    line = ["--insecure", "cp", "-r", "-j", "2", source.repo("proj"), other.repo("dst")]
+    result = CliRunner().invoke(build_app(argv=line), line)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert _snapshot(other, "dst") == _snapshot(source, "proj")

@@ -11,7 +11,8 @@ from containerregistry.gcrane.cli import build_app
 
 
 def _gc(*argv: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(build_app(), ["--insecure", "gc", *argv])
+    line = ["--insecure", "gc", *argv]
+    result = CliRunner().invoke(build_app(argv=line), line)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -16,7 +16,8 @@ from containerregistry.gcrane.cli._ls import human_size, table_lines, text_lines
 
 
 def _ls(*argv: str) -> tuple[int, str]:
-    result = CliRunner().invoke(build_app(), ["--insecure", "ls", *argv])
+    line = ["--insecure", "ls", *argv]
+    result = CliRunner().invoke(build_app(argv=line), line)
     return result.exit_code, result.stdout
 
 

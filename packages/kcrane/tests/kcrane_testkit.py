@@ -19,7 +19,11 @@ USER, PASSWORD = "puller", "from-a-secret"
 
 def run(*argv: str, tool: str = "kcrane") -> tuple[int, bytes, str]:
     """Run kcrane (``tool`` kcrane or krane) or crane with ``argv``: (exit code, stdout, stderr)."""
-    app = build_app(tool) if tool in ("kcrane", "krane") else build_crane_app(tool)
+    # Built for argv, as main() builds it: only the commands argv names are loaded.
+    if tool in ("kcrane", "krane"):
+        app = build_app(tool, argv=argv)
+    else:
+        app = build_crane_app(tool, argv=argv)
     result = CliRunner().invoke(app, list(argv))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception

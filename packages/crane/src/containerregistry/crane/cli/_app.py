@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING
 
 import typer
@@ -61,27 +61,37 @@ _COMMAND_MODULES: tuple[tuple[str, frozenset[str]], ...] = (
 _LISTING_WORDS = frozenset({"--help", "help"})
 
 
-def _wanted(argv: Sequence[str] | None) -> Callable[[frozenset[str]], bool]:
-    """Which command modules a run on ``argv`` needs (None: every one).
+def command_filter(
+    argv: Sequence[str] | None, own_commands: Collection[str] = ()
+) -> Callable[[Collection[str]], bool]:
+    """Which command modules a run on ``argv`` needs: a test on a module's command names.
 
-    A run that names commands needs only theirs: the others are neither parsed nor
-    listed. Help, shell completion and a command line that names no known command
-    (a typo gets click's "No such command" with suggestions) need them all.
+    ``argv`` (None: every module is needed) is the command line after the program
+    name. A run that names commands needs only theirs: the others are neither parsed
+    nor listed. Help, shell completion and a command line that names no known
+    command (a typo gets click's "No such command" with suggestions) need them all.
+    ``own_commands`` (default none) are the names a caller such as gcrane registers
+    itself; they count as known commands.
     """
     if argv is None:
         return lambda names: True
     words = frozenset(argv)
     completing = any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)
-    named = any(words & names for _, names in _COMMAND_MODULES)
+    named = bool(words & frozenset(own_commands)) or any(
+        words & names for _, names in _COMMAND_MODULES
+    )
     if completing or not named or words & _LISTING_WORDS:
         return lambda names: True
-    return lambda names: bool(words & names)
+    return lambda names: not words.isdisjoint(names)
 
 
-def _register_commands(app: typer.Typer, argv: Sequence[str] | None) -> None:
-    wanted = _wanted(argv)
+def _register_commands(
+    app: typer.Typer, argv: Sequence[str] | None, own_commands: Collection[str]
+) -> None:
+    wanted = command_filter(argv, own_commands)
+    replaced = frozenset(own_commands)
     for module_name, names in _COMMAND_MODULES:
-        if not wanted(names):
+        if names <= replaced or not wanted(names):
             continue
         module = importlib.import_module(f"{__package__}.{module_name}")
         if module_name == "_registry":
@@ -149,6 +159,7 @@ def build_app(
     *,
     keychain: Keychain | None = None,
     argv: Sequence[str] | None = None,
+    own_commands: Collection[str] = (),
 ) -> typer.Typer:
     """Build the CLI named ``name`` (default ``crane``) with every crane command.
 
@@ -156,8 +167,10 @@ def build_app(
     and podman files). ``argv`` (default None: every command) is the command line
     the app will run: given, only the modules of the commands it names are loaded
     and registered (all of them for help, completion or no known command), which
-    keeps a plain command's start cheap. gcrane and kcrane call this, then replace
-    or add commands.
+    keeps a plain command's start cheap. ``own_commands`` (default none) are the
+    names of the commands the caller registers itself: crane's module for them is not
+    loaded when it registers nothing else, and they count as known in ``argv``.
+    gcrane and kcrane call this, then replace or add commands.
     """
     app = typer.Typer(
         name=name,
@@ -171,6 +184,6 @@ def build_app(
         rich_markup_mode=None,
     )
     app.callback()(_root_with(keychain))
-    _register_commands(app, argv)
+    _register_commands(app, argv, own_commands)
     _cobra.register(app)
     return app

@@ -42,4 +42,4 @@ def main() -> NoReturn:
     from containerregistry.crane.cli._run import run
     from containerregistry.gcrane.cli._app import build_app
 
-    run(build_app(), "gcrane")
+    run(build_app(argv=sys.argv[1:]), "gcrane")

@@ -51,4 +51,4 @@ def main() -> NoReturn:
     from containerregistry.crane.cli._run import run
     from containerregistry.kcrane.cli._app import build_app
 
-    run(build_app(name), name)
+    run(build_app(name, argv=sys.argv[1:]), name)
