@@ -124,13 +124,13 @@ def test_upload_belongs_to_its_repository(flow: Any) -> None:
 
 
 def test_abandoned_upload_is_discarded(client: Any, storage: Any) -> None:
-    client.app = Registry(storage=storage, upload_idle_timeout=0.05)
+    client.app = Registry(storage=storage, upload_purging_age=0.05)
     location = _start(client)
     client.call("PATCH", location, DATA[:10])
     time.sleep(0.1)
-    _start(client)  # starting another upload reaps idle ones
+    assert client.app.uploads.purge() == [("foo", location.rsplit("/", 1)[1])]
     assert client.call("GET", location).codes == ["BLOB_UPLOAD_UNKNOWN"]
-    assert len(_leftovers(storage)) <= 1  # only the new upload's file
+    assert _leftovers(storage) == []
 
 
 def test_empty_blob(flow: Any) -> None:

@@ -125,3 +125,70 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send ``request`` and then nothing; everything answered until the server closes."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(request)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_read_timeout_cuts_off_a_stalled_upload(serve: Any, tmp_path: Any) -> None:
+    disk = tmp_path / "data"
+    served = serve("--address", "127.0.0.1:0", "--disk", str(disk), "--read-timeout", "1")
+    head = (
+        f"POST /v2/foo/blobs/uploads/?digest={DIGEST} HTTP/1.1\r\nHost: x\r\n"
+        f"Content-Length: {len(BLOB)}\r\n\r\n"
+    )
+    reply = _raw(served.port, head.encode() + BLOB[:5])
+    assert reply.startswith(b"HTTP/1.1 408 ")
+    assert b'"code":"BLOB_UPLOAD_INVALID"' in reply
+    assert served.status("HEAD", f"/v2/foo/blobs/{DIGEST}") == 404
+    assert list(disk.rglob("_uploads/*")) == []
+
+
+def test_an_idle_upload_is_purged_by_another_instance(serve: Any, tmp_path: Any) -> None:
+    import time
+
+    disk = str(tmp_path / "data")
+    first = serve("--address", "127.0.0.1:0", "--disk", disk)
+    request = urllib.request.Request(first.url("/v2/foo/blobs/uploads/"), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        location = response.headers["Location"]
+    uploads = tmp_path / "data" / "docker/registry/v2/repositories/foo/_uploads"
+    assert len(list(uploads.iterdir())) == 1
+    time.sleep(2)
+    second = serve(
+        "--address", "127.0.0.1:0", "--disk", disk, "--upload-purging-age", "1"
+    )  # its first request sweeps the storage, in the background
+    assert second.status("GET", "/v2/") == 200
+    deadline = time.monotonic() + 60
+    while list(uploads.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(uploads.iterdir()) == []
+    assert first.status("GET", location) == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--read-timeout", "0"], "--read-timeout must be", id="read-timeout"),
+        pytest.param(["--upload-purging-age", "-1"], "--upload-purging-age", id="age"),
+    ],
+)
+def test_bad_timeouts_exit_nonzero(args: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "containerregistry.crane.cli", "registry", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert message in done.stderr

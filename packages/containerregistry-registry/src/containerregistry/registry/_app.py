@@ -13,7 +13,11 @@ from containerregistry.registry._gcr import gcr_tags_list
 from containerregistry.registry._http import STATUS_REASONS, BlobBody, Request, Response
 from containerregistry.registry._manifests import ManifestRoutes
 from containerregistry.registry._storage_memory import MemoryStorage
-from containerregistry.registry._uploads import DEFAULT_IDLE_TIMEOUT, Uploads
+from containerregistry.registry._uploads import (
+    DEFAULT_PURGING_AGE,
+    DEFAULT_PURGING_INTERVAL,
+    Uploads,
+)
 
 if TYPE_CHECKING:
     from containerregistry.registry._auth import Authorizer
@@ -45,8 +49,13 @@ class Registry:
     - ``gcr``: answer ``tags/list`` with GCR's extended JSON (``child`` and
       ``manifest``; default False).
     - ``referrers``: serve the referrers API (default True).
-    - ``upload_idle_timeout``: seconds after which an untouched upload is discarded
-      (default 900).
+    - ``upload_purging_age``: seconds after which an upload that received no byte
+      is discarded, by whichever instance on the storage sees it first (default
+      900; Distribution's ``storage.maintenance.uploadpurging.age``).
+    - ``upload_purging_interval``: each process sweeps the storage for such
+      uploads, in the background of a request, at most this often (seconds,
+      default 60; Distribution's ``uploadpurging.interval``). A read-only
+      registry does not sweep.
     - ``adopt_blobs``: a manifest PUT may refer to blobs another repository holds,
       which are then linked into its own (default: True without ``auth``, where
       nothing is private anyway; False with it, as Distribution: blobs must be
@@ -64,13 +73,18 @@ class Registry:
         auth: Authorizer | None = None,
         gcr: bool = False,
         referrers: bool = True,
-        upload_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        upload_purging_age: float = DEFAULT_PURGING_AGE,
+        upload_purging_interval: float = DEFAULT_PURGING_INTERVAL,
         adopt_blobs: bool | None = None,
         max_upload_size: int | None = None,
         read_only: bool = False,
     ) -> None:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
-        self.uploads = Uploads(self.storage, idle_timeout=upload_idle_timeout)
+        self.uploads = Uploads(
+            self.storage,
+            purging_age=upload_purging_age,
+            purging_interval=upload_purging_interval,
+        )
         self.uploads.max_size = max_upload_size
         self.read_only = read_only
         self.auth = auth
@@ -123,6 +137,8 @@ class Registry:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
+        if not self.read_only:
+            self.uploads.purge_soon()
         try:
             response = self._dispatch(request)
         except RegistryError as error:

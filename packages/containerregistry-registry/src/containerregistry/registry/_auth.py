@@ -198,7 +198,7 @@ class TokenAuth:
         refresh = False
         if request.method == "POST":
             # The OAuth2 form flow: grant_type=password or refresh_token.
-            body = request.read_body(64 * 1024) or b""
+            body = request.read_body(64 * 1024, stalled="UNKNOWN") or b""
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
             scopes = form.get("scope", "").split()
             if form.get("grant_type") == "refresh_token":

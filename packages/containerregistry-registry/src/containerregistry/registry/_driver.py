@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from stat import S_ISDIR
 from typing import IO, Protocol
 
 from containerregistry.registry._errors import RegistryError
@@ -58,6 +59,10 @@ class Driver(Protocol):
 
     def mtime(self, path: str) -> float | None:
         """Seconds since the epoch of the last change of ``path``, or None."""
+
+    def stat(self, path: str) -> tuple[int, float] | None:
+        """The size and the mtime of file ``path`` in one look, or None when it is
+        missing."""
 
     def list(self, path: str) -> list[str]:
         """The names directly under directory ``path`` (empty when it is missing)."""
@@ -132,6 +137,15 @@ class FilesystemDriver:
             return self.path(path).stat().st_mtime
         except (FileNotFoundError, NotADirectoryError):
             return None
+
+    def stat(self, path: str) -> tuple[int, float] | None:
+        try:
+            found = self.path(path).stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if S_ISDIR(found.st_mode):
+            return None
+        return found.st_size, found.st_mtime
 
     def list(self, path: str) -> list[str]:
         try:
@@ -236,6 +250,14 @@ class MemoryDriver:
     def mtime(self, path: str) -> float | None:
         check_path(path)
         return self._times.get(path)
+
+    def stat(self, path: str) -> tuple[int, float] | None:
+        check_path(path)
+        with self._lock:
+            data = self._files.get(path)
+            if data is None:
+                return None
+            return len(data), self._times.get(path, 0.0)
 
     def _under(self, path: str) -> Iterator[str]:
         prefix = path + "/"

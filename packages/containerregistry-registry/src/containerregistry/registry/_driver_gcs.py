@@ -159,6 +159,13 @@ class GcsDriver:
             return None
         return float(blob.updated.timestamp())
 
+    def stat(self, path: str) -> tuple[int, float] | None:
+        blob = self._get(path)
+        if blob is None:
+            return None
+        updated = blob.updated.timestamp() if blob.updated is not None else 0.0
+        return int(blob.size or 0), float(updated)
+
     def _names_under(self, path: str) -> Iterator[str]:
         prefix = self.name(path) + "/"
         for blob in self.bucket.client.list_blobs(self.bucket_name, prefix=prefix):

@@ -63,12 +63,26 @@ class Request:
         values = self.query.get(name)
         return values[0] if values else None
 
-    def iter_body(self) -> Iterator[bytes]:
-        """Yield the body in chunks of at most :data:`CHUNK_SIZE` bytes."""
+    def iter_body(self, stalled: str = "BLOB_UPLOAD_INVALID") -> Iterator[bytes]:
+        """Yield the body in chunks of at most :data:`CHUNK_SIZE` bytes.
+
+        A body whose client sends nothing for the server's read timeout raises a
+        408 with error code ``stalled`` (default ``BLOB_UPLOAD_INVALID``) that
+        closes the connection.
+        """
         stream: IO[bytes] = self.environ["wsgi.input"]
         while self._remaining is None or self._remaining > 0:
             want = CHUNK_SIZE if self._remaining is None else min(CHUNK_SIZE, self._remaining)
-            chunk = stream.read(want)
+            try:
+                chunk = stream.read(want)
+            except TimeoutError:
+                raise RegistryError(
+                    stalled,
+                    "the request body stopped arriving for longer than the registry's "
+                    "read timeout; nothing of it is kept, send the request again",
+                    status=408,
+                    headers=[("Connection", "close")],
+                ) from None
             if not chunk:
                 if self._remaining:
                     raise RegistryError(
@@ -81,14 +95,15 @@ class Request:
                 self._remaining -= len(chunk)
             yield chunk
 
-    def read_body(self, limit: int) -> bytes | None:
-        """The whole body, or None when it is longer than ``limit`` bytes."""
+    def read_body(self, limit: int, stalled: str = "BLOB_UPLOAD_INVALID") -> bytes | None:
+        """The whole body, or None when it is longer than ``limit`` bytes (a stalled
+        one: see :meth:`iter_body`)."""
         declared = self._content_length()
         if declared is not None and declared > limit:
             return None
         parts: list[bytes] = []
         total = 0
-        for chunk in self.iter_body():
+        for chunk in self.iter_body(stalled):
             total += len(chunk)
             if total > limit:
                 return None
@@ -184,6 +199,7 @@ STATUS_REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    408: "Request Timeout",
     413: "Payload Too Large",
     416: "Range Not Satisfiable",
     500: "Internal Server Error",

@@ -211,7 +211,7 @@ class ManifestRoutes:
 
     def put(self, request: Request, repository: str, reference: str) -> Response:
         reference = self._reference(reference)
-        data = request.read_body(MAX_MANIFEST_SIZE)
+        data = request.read_body(MAX_MANIFEST_SIZE, stalled="MANIFEST_INVALID")
         if data is None:
             raise RegistryError(
                 "MANIFEST_INVALID",

@@ -31,6 +31,11 @@ _log.addHandler(logging.NullHandler())
 _DRAIN_LIMIT = 1 << 16
 #: Bodies up to this size go out in the same write as the headers.
 _COALESCE_LIMIT = 1 << 16
+#: Seconds a request's headers or body may stall (no byte arriving) before the
+#: request is answered 408 and its connection closed; a stalled upload is discarded.
+DEFAULT_READ_TIMEOUT = 300.0
+#: Seconds a kept-alive connection may wait for its next request.
+DEFAULT_IDLE_TIMEOUT = 300.0
 
 
 class ServerAddressError(ContainerRegistryError, ValueError):
@@ -49,7 +54,11 @@ class _LengthReader:
             return b""
         if size < 0 or size > self.remaining:
             size = self.remaining
-        data = self._stream.read(size)
+        try:
+            data = self._stream.read(size)
+        except OSError:
+            self.remaining = -1  # a timeout or a reset: the connection is unusable
+            raise
         self.remaining -= len(data)
         if not data:
             self.remaining = -1  # the client went away: the connection is unusable
@@ -88,6 +97,13 @@ class _ChunkedReader:
     def read(self, size: int = -1) -> bytes:
         if self.finished or self._broken:
             return b""
+        try:
+            return self._read(size)
+        except OSError:
+            self._broken = True  # a timeout or a reset: the connection is unusable
+            raise
+
+    def _read(self, size: int) -> bytes:
         if self._chunk_left == 0 and self._next_chunk():
             return b""
         want = self._chunk_left if size < 0 else min(size, self._chunk_left)
@@ -105,11 +121,17 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Small responses (HEADs) must not wait for Nagle's delayed ACK.
     disable_nagle_algorithm = True
-    # Seconds a connection may sit idle, or a body pause, before the thread gives up.
-    timeout = 300
+    # Seconds a new connection may wait for its first request (then the server's
+    # idle and read timeouts take turns).
+    timeout = DEFAULT_IDLE_TIMEOUT
     server: RegistryServer
     server_version = "containerregistry"
     sys_version = ""
+
+    def parse_request(self) -> bool:
+        # The request line arrived: its headers and body may not stall longer than this.
+        self.connection.settimeout(self.server.read_timeout)
+        return super().parse_request()
 
     def log_message(self, format: str, *args: Any) -> None:
         _log.debug("%s " + format, self.address_string(), *args)
@@ -187,6 +209,10 @@ class _Handler(BaseHTTPRequestHandler):
         lines = [f"HTTP/1.1 {status}", f"Date: {_http_date()}", f"Server: {self.server_version}"]
         has_length = False
         for name, value in headers:
+            if name.lower() == "connection":
+                # The application asks to close (a request body it could not read).
+                self.close_connection = self.close_connection or value.lower() == "close"
+                continue
             lines.append(f"{name}: {value}")
             has_length = has_length or name.lower() == "content-length"
         if not has_length:
@@ -229,6 +255,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         try:
+            self.connection.settimeout(self.server.idle_timeout)
             super().handle_one_request()
         except (ConnectionError, TimeoutError, OSError):
             self.close_connection = True
@@ -248,17 +275,33 @@ def _http_date() -> str:
 
 
 class RegistryServer(ThreadingHTTPServer):
-    """A threaded HTTP/1.1 server running one WSGI ``app`` (a thread per connection)."""
+    """A threaded HTTP/1.1 server running one WSGI ``app`` (a thread per connection).
+
+    ``read_timeout`` (default 300 seconds): a request whose headers or body stop
+    arriving for this long is answered 408 and its connection closed (a stalled
+    upload is discarded). ``idle_timeout`` (default 300 seconds): a kept-alive
+    connection waiting longer than this for its next request is closed.
+    """
 
     daemon_threads = True
     block_on_close = False
     # Bursts of parallel pushes open many connections at once.
     request_queue_size = 128
 
-    def __init__(self, app: Any, host: str = "", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str = "",
+        port: int = 0,
+        *,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.app = app
+        self.read_timeout = read_timeout
+        self.idle_timeout = idle_timeout
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
 
@@ -314,8 +357,12 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, port
 
 
-def make_server(app: Any, *, address: str = ":0") -> RegistryServer:
+def make_server(
+    app: Any, *, address: str = ":0", read_timeout: float = DEFAULT_READ_TIMEOUT
+) -> RegistryServer:
     """Bind a :class:`RegistryServer` for ``app`` on ``address`` (default ``:0``,
-    every interface and a free port). Call ``serve_forever()`` or ``start()``."""
+    every interface and a free port). A request whose body stops arriving for
+    ``read_timeout`` seconds (default 300) is cut off with 408 and its connection
+    closed. Call ``serve_forever()`` or ``start()``."""
     host, port = parse_address(address)
-    return RegistryServer(app, host, port)
+    return RegistryServer(app, host, port, read_timeout=read_timeout)

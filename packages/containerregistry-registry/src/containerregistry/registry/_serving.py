@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from containerregistry.errors import ContainerRegistryError
-from containerregistry.registry._server import RegistryServer, parse_address
+from containerregistry.registry._server import DEFAULT_READ_TIMEOUT, RegistryServer, parse_address
 
 #: The servers ``serve`` knows.
 SERVERS = ("builtin", "gunicorn")
@@ -68,6 +68,7 @@ def serve(
     workers: int = 1,
     threads: int = DEFAULT_THREADS,
     on_ready: Callable[[int], None] | None = None,
+    read_timeout: float = DEFAULT_READ_TIMEOUT,
 ) -> None:
     """Serve WSGI ``app`` on ``address`` (default ``:0``) until SIGINT or SIGTERM.
 
@@ -76,7 +77,9 @@ def serve(
     ``workers`` (default 1) processes, each with ``threads`` (default 16) threads,
     serve under gunicorn; more than one worker needs a storage that every process
     shares (disk or a bucket), never memory. ``on_ready`` is called with the port
-    once the socket listens.
+    once the socket listens. A request whose headers or body stop arriving for
+    ``read_timeout`` seconds (default 300) is answered 408 and its connection
+    closed; a stalled upload is discarded.
     """
     name = choose(server)
     if name == "builtin" and workers != 1:
@@ -87,7 +90,7 @@ def serve(
         sock = _bind(address)
         if on_ready is not None:
             on_ready(int(sock.getsockname()[1]))
-        _gunicorn(app, sock, workers, threads)
+        _gunicorn(_with_read_timeout(app, read_timeout), sock, workers, threads)
         return
 
     def _stop(signum: int, frame: object) -> None:
@@ -95,7 +98,7 @@ def serve(
 
     signal.signal(signal.SIGTERM, _stop)
     host, port = parse_address(address)
-    httpd = RegistryServer(app, host, port)
+    httpd = RegistryServer(app, host, port, read_timeout=read_timeout)
     try:
         # Inside the try: a SIGTERM right after the ready line is a clean stop too.
         if on_ready is not None:
@@ -105,6 +108,19 @@ def serve(
         pass
     finally:
         httpd.server_close()
+
+
+def _with_read_timeout(app: Any, seconds: float) -> Any:
+    """``app``, setting the timeout of gunicorn's client socket (which gunicorn
+    leaves blocking for good) before each request reads its body."""
+
+    def timed(environ: dict[str, Any], start_response: Any) -> Any:
+        sock = environ.get("gunicorn.socket")
+        if sock is not None:
+            sock.settimeout(seconds)
+        return app(environ, start_response)
+
+    return timed
 
 
 def _gunicorn(app: Any, sock: socket.socket, workers: int, threads: int) -> None:

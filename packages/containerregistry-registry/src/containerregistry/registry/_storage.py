@@ -194,6 +194,12 @@ class Storage:
         """When upload ``upload_id`` last received bytes (seconds since the epoch)."""
         return self.driver.mtime(f"{self._upload(repository, upload_id)}/data")
 
+    def upload_state(self, repository: str, upload_id: str) -> tuple[int, float] | None:
+        """Bytes received so far by upload ``upload_id`` and when it last received
+        some (seconds since the epoch, as the storage's clock keeps them), in one
+        look; None when it does not exist."""
+        return self.driver.stat(f"{self._upload(repository, upload_id)}/data")
+
     def append_upload(
         self, repository: str, upload_id: str, chunks: Iterable[bytes], offset: int
     ) -> int:

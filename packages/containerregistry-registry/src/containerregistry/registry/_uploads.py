@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -24,13 +25,19 @@ if TYPE_CHECKING:
 
     from containerregistry.registry._storage import Storage
 
-#: An upload nobody touched for this long is abandoned and discarded (seconds).
-#: Docker's and crane's pushes touch an upload at least every few seconds.
-DEFAULT_IDLE_TIMEOUT = 15 * 60
+_log = logging.getLogger("containerregistry.registry")
+_log.addHandler(logging.NullHandler())
+
+#: An upload that received no byte for this long is abandoned and discarded
+#: (seconds). Docker's and crane's pushes touch an upload at least every few seconds;
+#: Distribution's ``storage.maintenance.uploadpurging.age`` is a week, counted from
+#: the upload's start.
+DEFAULT_PURGING_AGE = 15 * 60.0
+#: Seconds between two sweeps of one process for abandoned uploads (Distribution's
+#: ``uploadpurging.interval``, there a day).
+DEFAULT_PURGING_INTERVAL = 60.0
 #: Hash states kept for uploads in progress (the oldest are dropped, then recomputed).
 _HASHERS_KEPT = 256
-#: Seconds between two sweeps for abandoned uploads.
-_REAP_INTERVAL = 60.0
 _ID_CHARACTERS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 
 
@@ -57,38 +64,50 @@ def _hashing(chunks: Iterable[bytes], hasher: Any) -> Iterator[bytes]:
 class Uploads:
     """The uploads of one registry; their state is in ``storage``."""
 
-    def __init__(self, storage: Storage, *, idle_timeout: float = DEFAULT_IDLE_TIMEOUT) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        purging_age: float = DEFAULT_PURGING_AGE,
+        purging_interval: float = DEFAULT_PURGING_INTERVAL,
+    ) -> None:
         self._storage = storage
-        self._idle_timeout = idle_timeout
+        self.purging_age = purging_age
+        self.purging_interval = purging_interval
         self._lock = threading.Lock()
         self._hashers: collections.OrderedDict[str, tuple[int, Any]] = collections.OrderedDict()
-        self._last_reap = 0.0
+        self._last_purge: float | None = None
+        self._purging = False
         self.max_size: int | None = None
 
     def start(self, repository: str) -> UploadSession:
-        """Open a new session (and discard the abandoned ones now and then)."""
-        now = time.monotonic()
-        if now - self._last_reap >= min(_REAP_INTERVAL, self._idle_timeout):
-            self._last_reap = now
-            self.reap()
+        """Open a new session."""
         upload_id = self._storage.start_upload(repository)
         return UploadSession(self, upload_id, repository, 0)
 
     def get(self, repository: str, upload_id: str) -> UploadSession:
-        """The session ``upload_id`` of ``repository``; BLOB_UPLOAD_UNKNOWN otherwise."""
-        size = None
+        """The session ``upload_id`` of ``repository``; BLOB_UPLOAD_UNKNOWN otherwise,
+        also when it received no byte for longer than the purging age (it is then
+        discarded, whichever instance started it)."""
+        state = None
         if _valid_id(upload_id):
-            size = self._storage.upload_size(repository, upload_id)
-        if size is None:
+            state = self._storage.upload_state(repository, upload_id)
+        if state is None:
             raise self._unknown(repository, upload_id)
-        return UploadSession(self, upload_id, repository, size)
+        size, touched = state
+        session = UploadSession(self, upload_id, repository, size)
+        if touched < time.time() - self.purging_age:
+            self.discard(session)
+            raise self._unknown(repository, upload_id)
+        return session
 
     @staticmethod
     def _unknown(repository: str, upload_id: str) -> RegistryError:
         return RegistryError(
             "BLOB_UPLOAD_UNKNOWN",
             f"upload {upload_id} is not in progress in repository {repository}; it may "
-            "have finished, failed or been cancelled: start a new one with POST",
+            "have finished, failed, been cancelled or been idle too long: start a new one "
+            "with POST",
             detail={"uuid": upload_id},
         )
 
@@ -157,13 +176,46 @@ class Uploads:
             self._hashers.pop(session.id, None)
         self._storage.commit_upload(session.repository, session.id, expected)
 
-    def reap(self) -> None:
-        """Discard every upload idle for longer than the timeout."""
-        deadline = time.time() - self._idle_timeout
+    def purge(self) -> list[tuple[str, str]]:
+        """Discard every upload (of any instance on the storage) that received no
+        byte for longer than the purging age; return their ``(repository, id)``."""
+        deadline = time.time() - self.purging_age
+        purged = []
         for repository, upload_id in list(self._storage.uploads()):
-            touched = self._storage.upload_touched(repository, upload_id)
-            if touched is not None and touched < deadline:
+            state = self._storage.upload_state(repository, upload_id)
+            if state is not None and state[1] < deadline:
                 self.discard(UploadSession(self, upload_id, repository, 0))
+                purged.append((repository, upload_id))
+        return purged
+
+    def purge_soon(self) -> bool:
+        """Start :meth:`purge` in a background thread if this process's last one
+        began at least the purging interval ago and none runs; True if it started.
+
+        Called on requests, so any instance that serves purges the shared storage
+        and no request waits for the sweep.
+        """
+        now = time.monotonic()
+        with self._lock:
+            if self._purging:
+                return False
+            if self._last_purge is not None and now - self._last_purge < self.purging_interval:
+                return False
+            self._purging = True
+            self._last_purge = now
+        threading.Thread(target=self._purge_in_background, name="upload-purge", daemon=True).start()
+        return True
+
+    def _purge_in_background(self) -> None:
+        try:
+            purged = self.purge()
+            if purged:
+                _log.info("discarded %d abandoned uploads", len(purged))
+        except Exception:
+            _log.exception("purging abandoned uploads failed; it runs again after the interval")
+        finally:
+            with self._lock:
+                self._purging = False
 
     def __len__(self) -> int:
         return sum(1 for _ in self._storage.uploads())

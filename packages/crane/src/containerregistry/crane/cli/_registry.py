@@ -44,6 +44,31 @@ MaxUploadSize = Annotated[
         help="Most bytes one blob upload may hold; larger ones are refused (413).",
     ),
 ]
+ReadTimeout = Annotated[
+    float,
+    typer.Option(
+        "--read-timeout",
+        help="Seconds a request's headers or body may send nothing before it is cut "
+        "off (408, connection closed); a stalled upload is discarded.",
+    ),
+]
+PurgingAge = Annotated[
+    float,
+    typer.Option(
+        "--upload-purging-age",
+        help="Seconds after which an upload that received no byte is deleted from the "
+        "storage, by whichever instance sees it first (Distribution's "
+        "uploadpurging.age, there counted from the upload's start).",
+    ),
+]
+PurgingInterval = Annotated[
+    float,
+    typer.Option(
+        "--upload-purging-interval",
+        help="Seconds between two sweeps of the storage for such uploads "
+        "(Distribution's uploadpurging.interval); none with --read-only.",
+    ),
+]
 StorageUrl = Annotated[
     str | None,
     typer.Option(
@@ -89,6 +114,9 @@ def serve(
     blobs_to_disk: BlobsToDisk = False,
     read_only: ReadOnly = False,
     max_upload_size: MaxUploadSize = None,
+    read_timeout: ReadTimeout = 300.0,
+    upload_purging_age: PurgingAge = 900.0,
+    upload_purging_interval: PurgingInterval = 60.0,
     storage_url: StorageUrl = None,
     server: Server = "builtin",
     workers: Workers = 1,
@@ -119,6 +147,14 @@ def serve(
         authorizer = registry.TokenAuth(users)
     else:
         raise typer.BadParameter(f"--auth must be none, basic or token, not {auth!r}")
+    if not read_timeout > 0:
+        raise typer.BadParameter("--read-timeout must be a number of seconds above 0")
+    for flag, seconds in (
+        ("--upload-purging-age", upload_purging_age),
+        ("--upload-purging-interval", upload_purging_interval),
+    ):
+        if not seconds >= 0:
+            raise typer.BadParameter(f"{flag} must be a number of seconds, 0 or more")
     if disk and storage_url:
         raise typer.BadParameter("--disk and --storage both name a storage; give one")
     storage: registry.Storage | None = None
@@ -136,6 +172,8 @@ def serve(
         referrers=referrers,
         read_only=read_only,
         max_upload_size=max_upload_size,
+        upload_purging_age=upload_purging_age,
+        upload_purging_interval=upload_purging_interval,
     )
     if workers > 1 and storage is None:
         raise typer.BadParameter(
@@ -152,11 +190,18 @@ def serve(
         workers=workers,
         threads=threads,
         on_ready=_ready,
+        read_timeout=read_timeout,
     )
 
 
 def gc(
-    directory: Annotated[str, typer.Argument(help="The registry's --disk directory.")],
+    location: Annotated[
+        str,
+        typer.Argument(
+            metavar="STORAGE",
+            help="The registry's --disk directory, or its --storage gs://BUCKET/PREFIX.",
+        ),
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only print what would be removed.")
     ] = False,
@@ -176,10 +221,23 @@ def gc(
 
     from containerregistry import registry
 
-    if not (pathlib.Path(directory) / "docker").is_dir():
-        raise typer.BadParameter(f"{directory} holds no registry storage (no docker/ in it)")
+    storage: registry.Storage
+    if location.startswith("gs://"):
+        try:
+            storage = registry.GcsStorage(location)
+        except registry.StorageUrlError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        if not storage.driver.list("docker/registry/v2"):
+            raise typer.BadParameter(
+                f"{location} holds no registry storage (no docker/registry/v2/ objects "
+                "under it); name the bucket and prefix the registry serves"
+            )
+    elif (pathlib.Path(location) / "docker").is_dir():
+        storage = registry.DiskStorage(location)
+    else:
+        raise typer.BadParameter(f"{location} holds no registry storage (no docker/ in it)")
     report = registry.collect_garbage(
-        registry.DiskStorage(directory),
+        storage,
         dry_run=dry_run,
         delete_untagged=delete_untagged,
         log=print,
