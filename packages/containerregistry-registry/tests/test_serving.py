@@ -123,3 +123,36 @@ def test_gunicorn_workers_serve_one_disk(
     blob = _digest(data).split(":")[1]
     stored = tmp_path / "docker/registry/v2/blobs/sha256" / blob[:2] / blob / "data"
     assert stored.read_bytes() == data
+
+
+def test_gunicorn_cuts_off_a_stalled_upload(
+    tmp_path: Path, registry_process: RegistryProcessFactory
+) -> None:
+    """--read-timeout under gunicorn: a PATCH whose body stops arriving is answered
+    408 and closed, and its upload is gone."""
+    import socket
+
+    import gunicorn  # noqa: F401
+
+    served = registry_process(
+        "--disk", str(tmp_path), "--server", "gunicorn", "--read-timeout", "1"
+    )
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
+    status, headers, _ = _request(connection, "POST", "/v2/app/blobs/uploads/")
+    assert status == 202
+    location = headers["Location"]
+    with socket.create_connection(("127.0.0.1", served.port), timeout=60) as sock:
+        sock.sendall(
+            f"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n".encode()
+            + b"x" * 100
+        )
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 408 ")
+    assert b'"code":"BLOB_UPLOAD_INVALID"' in reply
+    status, _, body = _request(connection, "GET", location)
+    assert (status, b"BLOB_UPLOAD_UNKNOWN" in body) == (404, True)
+    assert list(tmp_path.rglob("_uploads/*")) == []
+    connection.close()
+    assert served.stop() == 0
