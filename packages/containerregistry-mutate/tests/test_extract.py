@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+import threading
 from typing import Any
 
 import pytest
@@ -285,3 +286,63 @@ def test_orphaned_hardlink_takes_the_targets_header(kit: Any) -> None:
         members = {info.name: info for info in archive}
     assert (members["link"].isreg(), members["link"].mode, members["link"].uid) == (True, 0o600, 7)
     assert (members["a"].mode, members["a"].uid) == (0o644, 0)
+
+
+class _GatedLayer(static.Layer):
+    """A layer whose stream runs ``before_read`` on its first read, and records close."""
+
+    def __init__(self, tar: bytes, before_read: Any = None, error: Exception | None = None):
+        super().__init__(tar, types.DOCKER_UNCOMPRESSED_LAYER)
+        self.before_read, self.error = before_read, error
+        self.opened = threading.Event()
+        self.closed = False
+
+    def uncompressed(self) -> Any:
+        self.opened.set()
+        outer, base = self, super().uncompressed()
+
+        class Reader(io.RawIOBase):
+            def readable(self) -> bool:
+                return True
+
+            def readinto(self, buffer: Any) -> int:
+                if outer.before_read is not None:
+                    outer.before_read()
+                if outer.error is not None:
+                    raise outer.error
+                data = base.read(len(buffer))
+                buffer[: len(data)] = data
+                return len(data)
+
+            def close(self) -> None:
+                outer.closed = True
+                super().close()
+
+        return Reader()
+
+
+def test_the_layer_below_is_opened_while_the_top_one_is_read(kit: Any) -> None:
+    lower = _GatedLayer(kit.build_tar([("file", "a", b"lower")]))
+    seen: list[bool] = []
+    top = _GatedLayer(
+        kit.build_tar([("file", "b", b"top")]),
+        before_read=lambda: seen.append(lower.opened.wait(10)),
+    )
+    image = mutate.append_layers(empty.image, lower, top)
+    listing = _listing(mutate.extract(image))
+    assert seen[:1] == [True]  # the lower layer was opened before the top one was read
+    assert [entry[0] for entry in listing] == ["b", "a"]
+
+
+def test_a_failing_top_layer_stops_the_read_ahead_below(kit: Any) -> None:
+    lower = _GatedLayer(kit.build_tar([("file", "a", b"lower")]))
+    top = _GatedLayer(
+        kit.build_tar([("file", "b", b"top")]),
+        before_read=lambda: lower.opened.wait(10),
+        error=OSError("connection reset"),
+    )
+    image = mutate.append_layers(empty.image, lower, top)
+    with pytest.raises(mutate.MutateError, match="connection reset"):
+        mutate.extract(image).read()
+    assert lower.closed
+    assert not [t for t in threading.enumerate() if t.name == "mutate-read-ahead"]

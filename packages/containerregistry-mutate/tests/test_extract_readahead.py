@@ -63,3 +63,28 @@ def test_close_stops_the_thread_and_closes_the_source() -> None:
     assert source.closed
     assert not [t for t in threading.enumerate() if t.name == "mutate-read-ahead"]
     assert source.reads < 100  # it read a few chunks ahead, not the whole source
+
+
+def test_an_opener_runs_on_the_thread_and_its_error_comes_at_read() -> None:
+    calls: list[str] = []
+
+    def opener() -> BinaryIO:
+        calls.append(threading.current_thread().name)
+        raise OSError("HTTP 404 for the blob")
+
+    ahead = _extract._ReadAhead(opener)
+    assert calls == []  # nothing is opened until started or read
+    with pytest.raises(OSError, match="HTTP 404 for the blob"):
+        ahead.read(10)
+    assert calls == ["mutate-read-ahead"]
+    ahead.close()
+
+
+def test_start_reads_before_the_first_read() -> None:
+    source = _Source([b"ab", b"cd"])
+    ahead = _extract._ReadAhead(lambda: cast("BinaryIO", source))
+    ahead.start()
+    assert ahead.read() == b"ab"
+    assert [ahead.read(), ahead.read()] == [b"cd", b""]
+    ahead.close()
+    assert source.closed

@@ -135,15 +135,28 @@ class _Flattener:
 
     def run(self) -> None:
         layers = self._image.layers()
-        for position in range(len(layers) - 1, -1, -1):
-            layer = layers[position]
-            with _drained(layer.uncompressed()) as stream:
-                opaque_here, orphans = self._layer(stream)
-            if orphans:
-                with _drained(layer.uncompressed()) as stream:
-                    self._materialize(stream, orphans)
-            # A layer's opaque marks hide only what lies below that layer.
-            self._opaque.update(opaque_here)
+        following: _ReadAhead | None = None
+        try:
+            for position in range(len(layers) - 1, -1, -1):
+                layer = layers[position]
+                ahead = following or _ReadAhead(layer.uncompressed)
+                following = None
+                if position:
+                    # The layer below is fetched and inflated on its own thread while
+                    # this one is parsed (up to the read-ahead bound); the merge still
+                    # takes the layers one at a time, top-down.
+                    following = _ReadAhead(layers[position - 1].uncompressed)
+                    following.start()
+                with _draining(ahead) as stream:
+                    opaque_here, orphans = self._layer(stream)
+                if orphans:
+                    with _drained(layer.uncompressed()) as stream:
+                        self._materialize(stream, orphans)
+                # A layer's opaque marks hide only what lies below that layer.
+                self._opaque.update(opaque_here)
+        finally:
+            if following is not None:
+                following.close()
         self._writer.close()
 
     def _materialize(
@@ -216,12 +229,18 @@ class _Flattener:
 
 @contextlib.contextmanager
 def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
-    """Yield ``stream``, read ahead on a thread, then read it to its end and close it.
+    """Yield ``stream``, read ahead on a thread, then read it to its end and close it."""
+    with _draining(_ReadAhead(stream)) as ahead:
+        yield ahead
+
+
+@contextlib.contextmanager
+def _draining(ahead: _ReadAhead) -> Iterator[BinaryIO]:
+    """Yield ``ahead``, then read it to its end and close it.
 
     Reading to the end checks the layer's digest. The thread fetches, verifies and
     inflates the next chunks (work done outside the GIL) while the caller parses.
     """
-    ahead = _ReadAhead(stream)
     try:
         yield cast("BinaryIO", ahead)
         while ahead.read(_DRAIN):
@@ -233,23 +252,38 @@ def _drained(stream: BinaryIO) -> Iterator[BinaryIO]:
 class _ReadAhead:
     """Reads ``source`` on a thread, up to :data:`_AHEAD` chunks before the caller.
 
-    ``read`` returns the source's chunks in order (cut to ``size``), and raises
-    what the source raised, where it raised it. :meth:`close` stops the thread,
-    waits for it, then closes the source.
+    ``source`` is a stream, or a function that opens one (called on the thread, so
+    that opening, like reading, fails where the caller reads). The thread starts on
+    the first ``read``, or earlier with :meth:`start`. ``read`` returns the source's
+    chunks in order (cut to ``size``), and raises what the source raised, where it
+    raised it. :meth:`close` stops the thread, waits for it, then closes the source.
     """
 
-    def __init__(self, source: BinaryIO) -> None:
-        self._source = source
+    def __init__(self, source: BinaryIO | Callable[[], BinaryIO]) -> None:
+        self._source: BinaryIO | None = None
+        if callable(source):
+            self._opener = source
+        else:
+            self._source = source
+            self._opener = lambda: source
         self._chunks: queue.Queue[bytes | BaseException] = queue.Queue(_AHEAD)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._rest = memoryview(b"")
         self._done = False
 
+    def start(self) -> None:
+        """Start reading ahead now, before the first ``read``."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mutate-read-ahead", daemon=True)
+            self._thread.start()
+
     def _run(self) -> None:
         item: bytes | BaseException
         while not self._stop.is_set():
             try:
+                if self._source is None:
+                    self._source = self._opener()
                 data: bytes | bytearray | memoryview = self._source.read(_READ_AHEAD)
                 item = data if isinstance(data, bytes) else bytes(data)
             except BaseException as exc:  # handed to the reader, which raises it
@@ -268,11 +302,7 @@ class _ReadAhead:
         if not rest:
             if self._done:
                 return b""
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="mutate-read-ahead", daemon=True
-                )
-                self._thread.start()
+            self.start()
             item = self._chunks.get()
             if isinstance(item, BaseException):
                 self._done = True
@@ -298,7 +328,8 @@ class _ReadAhead:
                     self._chunks.get_nowait()
                 except queue.Empty:
                     thread.join(0.05)
-        self._source.close()
+        if self._source is not None:
+            self._source.close()
 
 
 def _data(archive: TarStream, info: tarfile.TarInfo) -> IO[bytes]:
