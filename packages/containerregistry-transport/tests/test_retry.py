@@ -267,3 +267,15 @@ def test_bad_policies_fail_at_once(kwargs, message):
 def test_default_status_codes_match_crane():
     expected = {408, 429, 499, 500, 502, 503, 504, 522}
     assert expected == transport.RETRY_STATUS_CODES
+
+
+def test_a_rate_limit_notice_never_shows_credentials_of_the_url(serve, kit, caplog):
+    answers = iter([kit.Reply(429, {"Retry-After": "0"}), kit.Reply(200)])
+    server = serve(lambda seen: next(answers))
+    policy, _ = _recording()
+    with caplog.at_level("INFO", logger="containerregistry"):
+        url = f"http://user:s3cret@{server.host}/v2/"
+        assert _session(policy).get(url).status_code == 200
+    shown = "\n".join(r.getMessage() for r in caplog.records)
+    assert f"rate limited by {server.host}, retrying in 0 s" in shown
+    assert "s3cret" not in shown

@@ -226,7 +226,7 @@ class RetryLayer(Layer):
         policy = self.policy
         attempts = 1 if _no_retry.get() else policy.attempts
         position = body_position(request)
-        host = urlsplit(str(request.url)).netloc
+        host = urlsplit(str(request.url)).netloc.rpartition("@")[2]  # never user:password
         attempt = 1
         while True:
             wait: float | None
