@@ -37,6 +37,7 @@ _CACHE_LIMIT = 4096
 _HEADER_ERROR: type[Exception] = getattr(tarfile, "HeaderError")  # noqa: B009
 _BLOCK = tarfile.BLOCKSIZE
 _PAX_TYPE = tarfile.XHDTYPE
+_PAX_BYTE = _PAX_TYPE[0]
 _PAX_NAME_FIELDS: frozenset[str] = frozenset(getattr(tarfile, "PAX_NAME_FIELDS"))  # noqa: B009
 _SUPPORTED_TYPES: tuple[bytes, ...] = tarfile.SUPPORTED_TYPES
 
@@ -76,6 +77,13 @@ class _TarInfo(tarfile.TarInfo):
             checksum = _octal(buf[148:156])
             if not total or checksum != 256 + total - sum(buf[148:156]):
                 raise ValueError("not a plain header")
+            if buf[156] == _PAX_BYTE:
+                # A PAX header's own fields other than its size and name are never
+                # read (its records describe the next header): skip decoding them.
+                pax = cls()
+                pax.name = _text(buf[0:100], encoding, errors)
+                pax.size, pax.chksum, pax.type = _octal(buf[124:136]), checksum, _PAX_TYPE
+                return pax
             # Mode and ids, device numbers, owner names: the same few values in a
             # layer, decoded once (the size and time vary: read each time).
             key = buf[100:124]
