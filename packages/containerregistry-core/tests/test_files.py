@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import pathlib
 import stat
+import threading
 
 import pytest
 
-from containerregistry.files import atomic_file, temp_name, write_atomically
+from containerregistry.files import atomic_file, is_special, temp_name, write_atomically
 
 
 @pytest.mark.parametrize("durable", [False, True], ids=["plain", "durable"])
@@ -60,3 +61,37 @@ def test_a_missing_directory_is_named_by_the_users_path(tmp_path: pathlib.Path) 
         handle.write(b"never")
     assert caught.value.filename == str(target)
     assert ".tmp" not in str(caught.value)
+
+
+def _drain_fifo(path: pathlib.Path, into: list[bytes]) -> threading.Thread:
+    """Open the FIFO for reading on a thread (a writer's open waits for it) and read it all."""
+
+    def read() -> None:
+        with open(path, "rb") as reader:
+            into.append(reader.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("durable", [False, True], ids=["plain", "durable"])
+def test_a_fifo_is_written_in_place_not_replaced(tmp_path: pathlib.Path, durable: bool) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = _drain_fifo(fifo, received)
+    write_atomically(fifo, b"layer bytes", durable=durable)
+    reader.join(10)
+    assert received == [b"layer bytes"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert os.listdir(tmp_path) == ["pipe"]
+
+
+def test_is_special_is_false_for_files_directories_and_missing_paths(
+    tmp_path: pathlib.Path,
+) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    os.mkfifo(tmp_path / "pipe")
+    found = [is_special(tmp_path / n) for n in ("file", ".", "missing", "pipe")]
+    assert found == [False, False, False, True]

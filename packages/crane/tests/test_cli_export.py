@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 import tarfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +115,32 @@ def test_export_to_a_file_and_from_stdin(registry: str, tmp_path: Path) -> None:
     assert code == 0, err
     assert out == b""
     assert members(target.read_bytes()) == EXPECTED
+
+
+def test_export_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(
+    registry: str, tmp_path: Path
+) -> None:
+    # As Go crane: a device or FIFO (crane export IMG /dev/null) is written, not replaced.
+    ref = f"{registry}/export/fifo:v1"
+    remote.write(name.parse_reference(ref), two_layer_image())
+    fifo = tmp_path / "fs.pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as reader:
+            received.append(reader.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    code, out, err = run("export", ref, str(fifo))
+    reader.join(10)
+    assert code == 0, err
+    assert out == b""
+    assert len(received) == 1
+    assert members(received[0]) == EXPECTED
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["fs.pipe"]
 
 
 def test_export_of_an_artifact_writes_the_blob(registry: str) -> None:

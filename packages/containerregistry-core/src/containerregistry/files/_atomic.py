@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -13,6 +14,20 @@ def temp_name(target: str | os.PathLike[str]) -> str:
     """Return a fresh hidden name beside ``target`` (same directory, so the rename is atomic)."""
     directory, base = os.path.split(os.fspath(target))
     return os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
+
+
+def is_special(path: str | os.PathLike[str]) -> bool:
+    """Return whether ``path`` exists and is neither a regular file nor a directory.
+
+    A device (``/dev/null``, ``/dev/stdout``), a FIFO or a socket: written in place,
+    never replaced by a renamed file (which would put a regular file where the
+    device was).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
@@ -24,8 +39,14 @@ def atomic_file(path: str | os.PathLike[str], *, durable: bool = False) -> Itera
     left as it was; an error creating the file names ``path``, never the temporary
     name. ``durable`` (default False) also fsyncs the file before the
     rename and the directory after it, so the new content survives a crash.
+    A ``path`` that is a device, FIFO or socket (:func:`is_special`) is opened and
+    written in place instead, as Go's ``os.Create`` does.
     """
     target = os.fspath(path)
+    if is_special(target):
+        with open(target, "wb") as device:
+            yield device
+        return
     temp = temp_name(target)
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -421,6 +421,8 @@ def _write_oci_archive(location: Location, item: Image | ImageIndex) -> Hash:
     import tarfile
     import tempfile
 
+    from containerregistry.files import is_special
+
     path = os.path.expanduser(location.target)
     _check_parent(path, location)
     parent = os.path.dirname(os.path.abspath(path))
@@ -428,12 +430,16 @@ def _write_oci_archive(location: Location, item: Image | ImageIndex) -> Hash:
     partial = None
     try:
         _add_to_layout(directory, item, location.ref)
-        handle, partial = tempfile.mkstemp(dir=parent, prefix=".crane-oci-archive-")
+        if is_special(path):  # /dev/null, a FIFO...: written in place, never replaced
+            handle = os.open(path, os.O_WRONLY)
+        else:
+            handle, partial = tempfile.mkstemp(dir=parent, prefix=".crane-oci-archive-")
         with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as archive:
             for entry in sorted(os.listdir(directory)):
                 archive.add(os.path.join(directory, entry), arcname=entry)
-        os.chmod(partial, 0o644)
-        os.replace(partial, path)
+        if partial is not None:
+            os.chmod(partial, 0o644)
+            os.replace(partial, path)
         partial = None
     finally:
         shutil.rmtree(directory, ignore_errors=True)

@@ -87,6 +87,13 @@ def _export(ctx: typer.Context, source: str, destination: str) -> None:
             export(image, sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
+        from containerregistry.files import is_special
+
+        if is_special(os.path.expanduser(destination)):
+            # /dev/null, a FIFO...: written in place, never replaced by a renamed file.
+            with naming(destination), open(os.path.expanduser(destination), "wb") as handle:
+                export(image, handle)
+            return
         directory = os.path.dirname(os.path.abspath(destination))
         with naming(destination):
             descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".crane-export-")
