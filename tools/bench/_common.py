@@ -112,3 +112,35 @@ def child_server(code: str, *args: str) -> Iterator[subprocess.Popen[str]]:
         if server.stdin is not None:
             server.stdin.close()
         server.wait(timeout=10)
+
+
+#: The benchmark table the suite writes, and the registry load report beside it.
+BENCHMARKS = ROOT / "docs" / "benchmarks.md"
+REGISTRY_LOAD = ROOT / "docs" / "registry-load.md"
+#: The heading under which the benchmark table repeats the load report's tables.
+_LOAD_HEADING = "## The registry under load"
+
+
+def with_registry_load(table: str, report: str) -> str:
+    """``table`` (docs/benchmarks.md) with its registry-load section replaced by the
+    tables of ``report`` (docs/registry-load.md, the latest ``nox -s registry-load``).
+
+    The load run takes minutes of its own, so the suite does not repeat it: each
+    generator refreshes this one section from the other's latest output.
+    """
+    kept = table.split(f"\n{_LOAD_HEADING}", 1)[0].rstrip("\n")
+    lines = report.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    end = next((i for i, line in enumerate(lines) if line.startswith("## Reproduce")), len(lines))
+    intro = next((line for line in lines[1:first] if line.strip()), "")
+    body = "\n".join(lines[first:end]).replace("\n## ", "\n### ").removeprefix("## ")
+    return (
+        f"{kept}\n\n{_LOAD_HEADING}\n\nFrom the latest `nox -s registry-load` "
+        f"([registry-load.md](registry-load.md)): {intro}\n\n### {body.rstrip()}\n"
+    )
+
+
+def refresh_registry_load_section() -> None:
+    """Rewrite the registry-load section of docs/benchmarks.md, when both files exist."""
+    if BENCHMARKS.exists() and REGISTRY_LOAD.exists():
+        BENCHMARKS.write_text(with_registry_load(BENCHMARKS.read_text(), REGISTRY_LOAD.read_text()))

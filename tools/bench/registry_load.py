@@ -31,6 +31,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import pathlib
 import platform
 import random
 import re
@@ -45,7 +46,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
-from _common import python_env
+from _common import REGISTRY_LOAD, python_env, refresh_registry_load_section
 from pytest_containerregistry import RegistryFixtureError, RegistryProcess, start_registry_process
 
 KIB = 1 << 10
@@ -696,6 +697,8 @@ def main() -> int:
     if args.output:
         with open(args.output, "w") as output:
             output.write(text)
+        if pathlib.Path(args.output).resolve() == REGISTRY_LOAD.resolve():
+            refresh_registry_load_section()
     baseline = results[0]
     failed = False
     for result in results[1:]:

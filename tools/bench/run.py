@@ -6,7 +6,8 @@
 Scripts are the modules here that do not start with ``_`` or ``run``, except the
 helper modules in ``HELPERS``. A run that includes ``suite`` (all of them, or
 named) also appends the other scripts' tables of that run to ``docs/benchmarks.md``,
-which ``suite`` writes.
+which ``suite`` writes, and repeats there the latest ``docs/registry-load.md`` (the
+``registry_load`` script has its own session, ``nox -s registry-load``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ import pathlib
 import subprocess
 import sys
 
+from _common import BENCHMARKS, refresh_registry_load_section
+
 HERE = pathlib.Path(__file__).resolve().parent
-TABLE = HERE.parent.parent / "docs" / "benchmarks.md"
+TABLE = BENCHMARKS
 #: The script that writes TABLE; the others' output is appended to it.
 SUITE = "suite"
 #: Modules here that other scripts import and that are no benchmark of their own.
 HELPERS = {"fixtures"}
+#: Scripts with a nox session of their own (minutes long), run here only when named;
+#: their latest report is repeated in TABLE all the same.
+OWN_SESSION = {"registry_load"}
 
 
 def _markdown(output: str) -> str:
@@ -51,7 +57,7 @@ def main() -> int:
     failures = 0
     others: list[str] = []
     for script in scripts:
-        if wanted and script.stem not in wanted:
+        if (wanted and script.stem not in wanted) or (not wanted and script.stem in OWN_SESSION):
             continue
         print(f"\n## {script.stem}\n", flush=True)
         done = subprocess.run(
@@ -66,11 +72,12 @@ def main() -> int:
         if done.returncode != 0:
             failures += 1
             print(f"\n{script.stem} failed with exit code {done.returncode}", flush=True)
-        elif script.stem != SUITE:
+        elif script.stem not in {SUITE, *OWN_SESSION}:
             others.append(f"### {script.stem}\n\n{_markdown(done.stdout)}\n")
     if (not wanted or SUITE in wanted) and not failures and TABLE.exists():
         text = TABLE.read_text().rstrip("\n")
         TABLE.write_text(f"{text}\n\n## The other scripts, same run\n\n" + "\n".join(others))
+        refresh_registry_load_section()
     return 1 if failures else 0
 
 
