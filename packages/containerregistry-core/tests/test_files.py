@@ -95,3 +95,12 @@ def test_is_special_is_false_for_files_directories_and_missing_paths(
     os.mkfifo(tmp_path / "pipe")
     found = [is_special(tmp_path / n) for n in ("file", ".", "missing", "pipe")]
     assert found == [False, False, False, True]
+
+
+def test_a_failed_rename_is_named_by_the_users_path(tmp_path: pathlib.Path) -> None:
+    target = tmp_path / "out"
+    (target / "inside").mkdir(parents=True)  # a non-empty directory cannot be replaced
+    with pytest.raises(OSError) as caught, atomic_file(target) as handle:
+        handle.write(b"never")
+    assert caught.value.filename == str(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary file left

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import errno
 import io
-import os
 import tarfile
 from pathlib import Path
 
 import pytest
 from crane_testkit import run
 
-from containerregistry.crane._destination import DestinationError, check_destination, naming
+from containerregistry.crane._destination import DestinationError, check_destination
 
 
 def _layer(tmp_path: Path) -> str:
@@ -70,19 +68,3 @@ def test_a_relative_path_is_shown_relative(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(DestinationError) as caught:
         check_destination("out/x.tar")
     assert str(caught.value) == "cannot write out/x.tar: directory out does not exist"
-
-
-def test_naming_rewrites_an_error_about_the_temporary_file(tmp_path: Path) -> None:
-    target = str(tmp_path / "out.tar")
-    temporary = str(tmp_path / ".out.tar.0123456789ab.tmp")
-    with pytest.raises(DestinationError) as caught, naming(target):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), temporary)
-    assert str(caught.value) == (
-        f"cannot write {target}: permission denied (in directory {tmp_path})"
-    )
-
-
-def test_naming_leaves_errors_about_other_files_alone(tmp_path: Path) -> None:
-    elsewhere = str(tmp_path / "sub" / "input.tar")
-    with pytest.raises(FileNotFoundError), naming(str(tmp_path / "out.tar")):
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", elsewhere)

@@ -31,35 +31,36 @@ def is_special(path: str | os.PathLike[str]) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike[str], *, durable: bool = False) -> Iterator[BinaryIO]:
+def atomic_file(
+    path: str | os.PathLike[str], *, durable: bool = False, buffering: int = -1
+) -> Iterator[BinaryIO]:
     """Yield a new file beside ``path``; rename it onto ``path`` only if the block succeeds.
 
     The file is created with mode 0666 less the umask, as a plain ``open`` (and Go's
     ``os.Create``) would. On any error the temporary file is removed and ``path`` is
-    left as it was; an error creating the file names ``path``, never the temporary
-    name. ``durable`` (default False) also fsyncs the file before the
+    left as it was; an error creating or renaming the file names ``path``, never
+    the temporary name. ``buffering`` is ``open``'s (default -1: its default
+    buffer). ``durable`` (default False) also fsyncs the file before the
     rename and the directory after it, so the new content survives a crash.
     A ``path`` that is a device, FIFO or socket (:func:`is_special`) is opened and
     written in place instead, as Go's ``os.Create`` does.
     """
     target = os.fspath(path)
     if is_special(target):
-        with open(target, "wb") as device:
+        with open(target, "wb", buffering=buffering) as device:
             yield device
         return
     temp = temp_name(target)
-    try:
+    with _named(target):
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        # The temporary name is ours: the error names the user's path.
-        raise type(exc)(exc.errno, exc.strerror, target) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb", buffering=buffering) as handle:
             yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(temp, target)
+        with _named(target):
+            os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -70,6 +71,15 @@ def atomic_file(path: str | os.PathLike[str], *, durable: bool = False) -> Itera
             os.fsync(directory)
         finally:
             os.close(directory)
+
+
+@contextlib.contextmanager
+def _named(target: str) -> Iterator[None]:
+    """An ``OSError`` raised in the block names ``target``: the temporary name is ours."""
+    try:
+        yield
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, target) from None
 
 
 def write_atomically(path: str | os.PathLike[str], data: bytes, *, durable: bool = False) -> None:

@@ -400,10 +400,7 @@ def _write_docker_archive(location: Location, image: Image, options: Options) ->
     else:
         # A digest reference: the tarball gets no RepoTags, as skopeo writes it.
         reference = name.new_digest(f"image@{image.digest()}")
-    from containerregistry.crane._destination import naming
-
-    with naming(path):
-        tarball.write_to_file(path, reference, image, jobs=options.jobs)
+    tarball.write_to_file(path, reference, image, jobs=options.jobs)
     return image.digest()
 
 
@@ -421,30 +418,19 @@ def _write_oci_archive(location: Location, item: Image | ImageIndex) -> Hash:
     import tarfile
     import tempfile
 
-    from containerregistry.files import is_special
+    from containerregistry.files import atomic_file
 
     path = os.path.expanduser(location.target)
     _check_parent(path, location)
-    parent = os.path.dirname(os.path.abspath(path))
     directory = tempfile.mkdtemp(prefix="crane-oci-archive-")
-    partial = None
     try:
         _add_to_layout(directory, item, location.ref)
-        if is_special(path):  # /dev/null, a FIFO...: written in place, never replaced
-            handle = os.open(path, os.O_WRONLY)
-        else:
-            handle, partial = tempfile.mkstemp(dir=parent, prefix=".crane-oci-archive-")
-        with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as archive:
+        # Renamed into place whole; a device or FIFO (/dev/null) is written in place.
+        with atomic_file(path) as raw, tarfile.open(fileobj=raw, mode="w") as archive:
             for entry in sorted(os.listdir(directory)):
                 archive.add(os.path.join(directory, entry), arcname=entry)
-        if partial is not None:
-            os.chmod(partial, 0o644)
-            os.replace(partial, path)
-        partial = None
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-        if partial is not None:
-            os.unlink(partial)
     return item.digest()
 
 

@@ -35,13 +35,6 @@ def export_command(
     _export(ctx, image, tarball)
 
 
-def _umask() -> int:
-    """Return the process umask (a new file gets 0666 minus it, as crane's os.Create)."""
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
-
-
 def _source(ctx: typer.Context, source: str) -> tuple[Image, str | None]:
     """Return the image to export and a spool file to remove afterwards (for stdin)."""
     import tempfile  # here, not at the top: every crane start imports this module
@@ -74,9 +67,7 @@ _BUFFER = 1 << 20
 
 
 def _export(ctx: typer.Context, source: str, destination: str) -> None:
-    import tempfile
-
-    from containerregistry.crane._destination import check_destination, naming
+    from containerregistry.crane._destination import check_destination
     from containerregistry.crane._export import export
 
     if destination != "-":
@@ -87,26 +78,12 @@ def _export(ctx: typer.Context, source: str, destination: str) -> None:
             export(image, sys.stdout.buffer)
             sys.stdout.buffer.flush()
             return
-        from containerregistry.files import is_special
+        from containerregistry.files import atomic_file
 
-        if is_special(os.path.expanduser(destination)):
-            # /dev/null, a FIFO...: written in place, never replaced by a renamed file.
-            with naming(destination), open(os.path.expanduser(destination), "wb") as handle:
-                export(image, handle)
-            return
-        directory = os.path.dirname(os.path.abspath(destination))
-        with naming(destination):
-            descriptor, partial = tempfile.mkstemp(dir=directory, prefix=".crane-export-")
-        try:
-            # A plain file with a large buffer: the tar arrives as many small headers.
-            with open(descriptor, "wb", buffering=_BUFFER) as handle:
-                export(image, handle)
-            os.chmod(partial, 0o666 & ~_umask())
-            with naming(destination):
-                os.replace(partial, destination)
-        except BaseException:
-            os.unlink(partial)
-            raise
+        # A large buffer: the tar arrives as many small headers. A device or FIFO
+        # (/dev/null) is written in place, anything else renamed into place whole.
+        with atomic_file(os.path.expanduser(destination), buffering=_BUFFER) as handle:
+            export(image, handle)
     finally:
         if spool is not None:
             os.unlink(spool)

@@ -100,12 +100,11 @@ def by_digest_if_digest(ref: Reference, digest: Hash) -> Reference:
 def save(image: Image, tag: str, path: str) -> None:
     """Write ``image`` to a docker tarball at ``path`` under ``tag`` (as ``crane.Save``)."""
     from containerregistry import name, tarball
-    from containerregistry.crane._destination import check_destination, naming
+    from containerregistry.crane._destination import check_destination
 
     check_destination(path)
     ref = name.parse_reference(tag)
-    with naming(path):
-        tarball.write_to_file(path, ref, image)
+    tarball.write_to_file(path, ref, image)
 
 
 # -- crane mutate ---------------------------------------------------------------

@@ -96,7 +96,7 @@ def pull(
         except Exception as exc:
             raise _wrapped(exc, f"saving oci image layout {path}") from exc
         return
-    from containerregistry.crane._destination import check_destination, naming
+    from containerregistry.crane._destination import check_destination
 
     check_destination(path)  # before any image is read
     images = {}
@@ -107,8 +107,7 @@ def pull(
     save = _save.multi_save if format == "tarball" else _save.multi_save_legacy
     what = "tarball" if format == "tarball" else "legacy tarball"
     try:
-        with naming(path):
-            save(images, path, insecure=options.insecure)
+        save(images, path, insecure=options.insecure)
     except Exception as exc:
         raise _wrapped(exc, f"saving {what} {path}") from exc
 
