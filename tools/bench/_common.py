@@ -33,14 +33,35 @@ class Measurement:
     note: str = ""
 
 
+def installed() -> bool:
+    """Whether this interpreter imports crane from an installation, not from the sources.
+
+    ``nox -s bench`` installs wheels built from the working tree (as users get them);
+    run by hand from another interpreter, the children import the sources instead.
+    """
+    import importlib.util
+
+    found = importlib.util.find_spec("containerregistry.crane")
+    origin = found.origin if found is not None else None
+    return origin is not None and not pathlib.Path(origin).is_relative_to(ROOT / "packages")
+
+
+def import_sources() -> None:
+    """Make this interpreter import the repository's sources, unless it has them installed."""
+    if not installed():
+        sys.path[:0] = SOURCE_PATH.split(os.pathsep)
+
+
 def python_env() -> dict[str, str]:
-    """Environment for child Pythons: the repository's sources on PYTHONPATH."""
+    """Environment for child Pythons: the installed distributions, else the repository's
+    sources on PYTHONPATH."""
     env = dict(os.environ)
     # Start-up figures need cached bytecode, as users have it; some machines turn it off.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPATH"] = SOURCE_PATH + (
-        os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else ""
-    )
+    if not installed():
+        env["PYTHONPATH"] = SOURCE_PATH + (
+            os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else ""
+        )
     return env
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from _common import SOURCE_PATH, python_env
+from _common import import_sources, python_env
 from fixtures import EmbeddedRegistry, crane, run
 
 MB = 1_000_000
@@ -74,7 +74,7 @@ def build_layers(workdir: pathlib.Path) -> list[pathlib.Path]:
 
 def inflate_speed(layer: pathlib.Path) -> dict[str, float]:
     """MB/s of output when inflating one gzip'd layer with zlib and with ``best()``."""
-    sys.path[:0] = SOURCE_PATH.split(os.pathsep)
+    import_sources()
     from containerregistry.compression import _inflate
 
     data = layer.read_bytes()[: 200 * MB]

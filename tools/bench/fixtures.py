@@ -49,9 +49,9 @@ CRANE_SCRIPT = pathlib.Path(sys.executable).with_name("crane")
 
 
 def crane(*args: str) -> list[str]:
-    """argv of our crane, from the repository's sources: the installed ``crane`` script
-    when this interpreter's environment has one (as users run it; ``python -m`` adds
-    runpy's imports to every start), else ``python -m containerregistry.crane.cli``."""
+    """argv of our crane: the ``crane`` script installed beside this interpreter when
+    there is one (as users run it; ``python -m`` adds runpy's imports to every start),
+    else ``python -m containerregistry.crane.cli``."""
     if CRANE_SCRIPT.is_file():
         return [sys.executable, str(CRANE_SCRIPT), *args]
     return [sys.executable, "-m", "containerregistry.crane.cli", *args]

@@ -44,7 +44,7 @@ import zlib
 from collections.abc import Callable
 
 import fixtures
-from _common import ROOT, markdown_table, python_env
+from _common import ROOT, import_sources, installed, markdown_table, python_env
 from fixtures import IMAGE, INDEX, MB, TAGS_REPO, crane
 
 #: Makes a workload's argv for one run, given the registry host it writes to.
@@ -631,7 +631,7 @@ def main() -> int:
     workdir = args.workdir
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "out").mkdir(exist_ok=True)
-    sys.path[:0] = python_env()["PYTHONPATH"].split(os.pathsep)
+    import_sources()
 
     print("building fixtures ...", file=sys.stderr, flush=True)
     tars = fixtures.build_tars(workdir)
@@ -697,7 +697,8 @@ def main() -> int:
     go_version = _version([str(go_crane), "version"]) if go_crane else "none"
     context = (
         f"Run {datetime.date.today().isoformat()} on {os.cpu_count()} cores "
-        f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
+        f"({platform.processor() or platform.machine()}), Python {platform.python_version()} "
+        f"({'distributions installed from wheels' if installed() else 'sources on PYTHONPATH'}), "
         f"Go crane {go_version}, {_version(['skopeo', '--version'])}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         "(other work shares these cores: figures are noisy). "

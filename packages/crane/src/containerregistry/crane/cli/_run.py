@@ -76,15 +76,26 @@ def reachable(app: typer.Typer, argv: Sequence[str]) -> typer.Typer:
     return trimmed
 
 
+#: The interpreter's thread switch interval in a CLI process, in seconds (Python's
+#: default is 0.005). The commands' worker threads spend their time in C that lets
+#: go of the GIL (inflating, hashing, socket and file I/O) and need it back after each
+#: call; while another thread runs Python (a tar being parsed and merged), each of
+#: those takes waits up to one interval. At 1 ms, ``crane export`` of the benchmark
+#: image took 0.92x the time (median of 9 paired runs; 0.2 ms gave 0.94x).
+SWITCH_INTERVAL = 0.001
+
+
 def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoReturn:
     """Run ``app`` as the program ``name`` on ``argv`` (default ``sys.argv[1:]``) and exit.
 
     Every failure exits with code 1 as crane's do: usage mistakes print click's usage
     and ``Error: <message>``, other failures one ``Error: <message>`` line, on stderr.
+    The process's thread switch interval is set to :data:`SWITCH_INTERVAL` first.
     Before exiting it freezes the garbage collector (:func:`gc.freeze`), which makes
     the interpreter's teardown cheap; call it only as the last thing a process does.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         _run_and_exit(app, name, arguments)
     finally:
