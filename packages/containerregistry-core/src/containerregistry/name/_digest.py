@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from containerregistry.lazy import record
 from containerregistry.name._check import digest_problem
 from containerregistry.name._errors import BadNameError
 from containerregistry.name._in_repository import InRepository
@@ -12,7 +13,7 @@ from containerregistry.name._repository import Repository, new_repository
 from containerregistry.name._tag import DEFAULT_TAG, new_tag
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@record
 class Digest(InRepository):
     """A reference by digest such as ``index.docker.io/library/ubuntu@sha256:...``.
 

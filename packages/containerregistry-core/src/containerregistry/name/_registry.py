@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from containerregistry.lazy import record
 from containerregistry.name._check import authority_problem
 from containerregistry.name._errors import BadNameError, quote
 
@@ -38,7 +38,7 @@ def _is_rfc1918(name: str) -> bool:
     return any(address in ipaddress.IPv4Network(net) for net in _PRIVATE_NETWORKS)
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@record
 class Registry:
     """A registry such as ``index.docker.io``, ``gcr.io`` or ``localhost:5000``.
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
+from containerregistry.lazy import record
 from containerregistry.name._check import repository_problem
 from containerregistry.name._errors import BadNameError
 from containerregistry.name._registry import DEFAULT_REGISTRY, Registry, new_registry
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the tag and digest modules import this one
 DEFAULT_NAMESPACE = "library"
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@record
 class Repository:
     """A repository such as ``index.docker.io/library/ubuntu``.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from containerregistry.lazy import record
 from containerregistry.name._check import tag_problem
 from containerregistry.name._errors import BadNameError
 from containerregistry.name._in_repository import InRepository
@@ -13,7 +14,7 @@ from containerregistry.name._repository import Repository, new_repository
 DEFAULT_TAG = "latest"
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@record
 class Tag(InRepository):
     """A tagged reference such as ``index.docker.io/library/ubuntu:latest``.
 

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from containerregistry.lazy import record
 from containerregistry.v1._errors import ManifestParseError
 from containerregistry.v1._hash import Hash
 from containerregistry.v1._platform import Platform, coerce_tuples, platform_from_object
@@ -70,7 +71,7 @@ def sorted_map(mapping: Mapping[str, Any]) -> dict[str, Any]:
     return {key: mapping[key] for key in sorted(mapping)}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Descriptor:
     """A reference to a blob or manifest: its media type, size and digest.
 
@@ -141,7 +142,7 @@ class Descriptor:
         return descriptor_from_object(reader.load(data), "", reader)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Manifest:
     """An image manifest: a config descriptor and the ordered layer descriptors.
 
@@ -218,7 +219,7 @@ class Manifest:
         )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class IndexManifest:
     """An image index (or Docker manifest list): descriptors of child manifests.
 

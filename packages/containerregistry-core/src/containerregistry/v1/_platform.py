@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from containerregistry.lazy import record
 from containerregistry.v1._errors import PlatformParseError
 
 _FIELDS = ("architecture", "os", "os.version", "os.features", "variant", "features")
@@ -36,7 +36,7 @@ def coerce_tuples(instance: object, *names: str) -> None:
             object.__setattr__(instance, name, as_tuple(value))
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Platform:
     """The target of an image: ``os/architecture[/variant][:os_version]`` plus features.
 

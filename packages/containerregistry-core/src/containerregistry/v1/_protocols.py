@@ -7,9 +7,10 @@ many of them are lazy, may do I/O, and may raise.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
+
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     from containerregistry.v1._config import ConfigFile
@@ -128,7 +129,7 @@ class ImageIndex(Protocol):
         ...
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Update:
     """A progress report: ``complete`` of ``total`` bytes, or the error that ended the work."""
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
 from containerregistry.authn import ANONYMOUS, Authenticator, Keychain, default_keychain
+from containerregistry.lazy import record
 from containerregistry.remote._errors import OptionsError
 from containerregistry.remote._progress import ProgressCallback
 from containerregistry.transport import Retry
@@ -67,7 +68,7 @@ class OptionArgs(TypedDict, total=False):
     referrers_tag_fallback: bool
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Options:
     """Validated options (see :class:`OptionArgs` for what each one means)."""
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from containerregistry.errors import ContainerRegistryError
+from containerregistry.lazy import record
 
 #: The username a credential helper returns when its secret is an identity token
 #: (docker's credential-helper convention).
@@ -19,7 +20,7 @@ class AuthConfigError(ContainerRegistryError):
     """A stored credential entry could not be understood."""
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class AuthConfig:
     """Credentials for one registry, in the shape of docker's ``config.json`` entries.
 

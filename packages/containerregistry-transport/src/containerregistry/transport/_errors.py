@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import email.utils
 import json
 import time
@@ -12,6 +11,7 @@ from typing import Any
 import requests
 
 from containerregistry.errors import ContainerRegistryError
+from containerregistry.lazy import record
 from containerregistry.transport._redact import redact_url
 
 #: The most of an error body we read: registries answer errors in a few hundred
@@ -67,7 +67,7 @@ def after_tries(tries: int) -> str:
     return f" (after {tries} tries)" if tries > 1 else ""
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Diagnostic:
     """One entry of a registry's ``{"errors": [...]}`` body."""
 

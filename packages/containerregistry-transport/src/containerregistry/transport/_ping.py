@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
 from typing import TYPE_CHECKING, Protocol
 
 import requests
 
+from containerregistry.lazy import record
 from containerregistry.transport._errors import (
     TransportError,
     describe_failure,
@@ -35,7 +35,7 @@ class PingTarget(Protocol):
         ...
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class PingResult:
     """The outcome of a ping.
 

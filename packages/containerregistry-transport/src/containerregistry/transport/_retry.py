@@ -22,6 +22,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from containerregistry import logs
+from containerregistry.lazy import record
 from containerregistry.transport._errors import (
     MAX_RESPONSE_BODY,
     RETRY_AFTER_STATUS_CODES,
@@ -68,7 +69,7 @@ def no_retry() -> Iterator[None]:
         _no_retry.reset(token)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Retry:
     """How failed requests are repeated. Each request has its own budget.
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from containerregistry import name
 from containerregistry.crane._errors import CraneOptionsError
+from containerregistry.lazy import record
 from containerregistry.v1 import Platform
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class OptionArgs(TypedDict, total=False):
     retry: Retry
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Options:
     """Validated crane options (see :class:`OptionArgs` for each one's meaning)."""
 

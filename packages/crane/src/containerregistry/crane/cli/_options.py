@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     from containerregistry.authn import Keychain
     from containerregistry.crane._options import Options
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class GlobalOptions:
     """crane's persistent flags, given to every command as ``ctx.obj``.
 
