@@ -14,6 +14,11 @@ What a caller sees is a frozen dataclass: ``dataclasses.fields``, ``replace`` an
 instance raises. A ``__repr__``, ``__eq__`` or ``__hash__`` written in the class body
 is kept, as ``dataclasses`` keeps it. Not supported (use ``dataclasses.dataclass``):
 ``order``, ``slots``, ``unsafe_hash``, and subclassing one record with another.
+
+Making an instance costs about twice as much (1.7 us against 0.9 us for six fields:
+each field is set through the shared ``__setattr__``), so records made by the
+thousand in one pass (a tar header per entry, a registry's per-request records)
+stay plain frozen dataclasses.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from containerregistry.lazy import record
 from containerregistry.v1._errors import ConfigParseError
 from containerregistry.v1._hash import Hash
 from containerregistry.v1._manifest import coerce_maps, coerce_optional_tuple, sorted_map
@@ -37,7 +38,7 @@ def _coerce_sets(instance: object, *names: str) -> None:
         object.__setattr__(instance, name, frozenset(value))
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class HealthConfig:
     """The ``HEALTHCHECK`` of a container; durations are integer nanoseconds.
 
@@ -140,7 +141,7 @@ _CONFIG_FIELDS = (
 _CONFIG_LOOKUP = _lookup(key for _, key, _ in _CONFIG_FIELDS)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Config:
     """How to run a container from the image (the ``config`` of a config file).
 
@@ -241,7 +242,7 @@ def _container_config_from_object(obj: dict[str, Any], path: str, reader: Any) -
     return Config(**values)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class History:
     """One step of how the image was built.
 
@@ -304,7 +305,7 @@ def _history_from_object(obj: dict[str, Any], path: str, reader: Any) -> History
     )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class RootFS:
     """The layers of the root filesystem, by uncompressed digest (diff ID).
 
@@ -376,7 +377,7 @@ _CONFIG_FILE_LOOKUP = _lookup(
 )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ConfigFile:
     """An image config: platform, history, root filesystem and run configuration.
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from containerregistry.authn import ANONYMOUS, AuthConfig, Authenticator, Basic
 from containerregistry.google._errors import GoogleAuthError
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     import requests
@@ -44,7 +45,7 @@ GCLOUD_TIMEOUT = 60.0
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class AccessToken:
     """An OAuth2 access token and when it expires (``None``: unknown, use it once).
 

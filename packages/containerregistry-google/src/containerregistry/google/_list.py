@@ -15,6 +15,7 @@ from containerregistry import name, transport
 from containerregistry.authn import default_keychain, multi_keychain
 from containerregistry.google._errors import ListingError
 from containerregistry.google._keychain import KEYCHAIN, is_google_host
+from containerregistry.lazy import record
 from containerregistry.remote import OptionArgs, Options
 from containerregistry.transport import RegistrySession, Retry, check_response, redact_url
 from containerregistry.v1 import GoStruct, go_json_dumps
@@ -77,7 +78,7 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class ManifestInfo:
     """One manifest of a GCR listing.
 
@@ -128,7 +129,7 @@ class ManifestInfo:
         )
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Tags:
     """A repository's listing: GCR's extended ``tags/list``, or a plain one.
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from containerregistry.lazy import record
 from containerregistry.v1 import Config, ConfigFile, GoStruct, go_json_dumps
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class LayerConfigFile:
     """The metadata of one v1 layer: an image config plus the v1 fields of the layer.
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from containerregistry import types
+from containerregistry.lazy import record
 from containerregistry.mutate._errors import MutateError
 from containerregistry.mutate._image import MutatedImage
 from containerregistry.v1 import History
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 _GENERIC_LAYER_TYPES = frozenset({types.DOCKER_LAYER, types.OCI_LAYER, types.OCI_LAYER_ZSTD})
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Addendum:
     """One step to append: a layer and what to record about it.
 

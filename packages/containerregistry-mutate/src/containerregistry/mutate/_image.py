@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from containerregistry import types
+from containerregistry.lazy import record
 from containerregistry.mutate._describe import describe
 from containerregistry.static import Layer as StaticLayer
 from containerregistry.v1 import ConfigFile, Hash, History, Manifest
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 _UNSET: object = object()
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class _Computed:
     config_file: ConfigFile | None
     raw_config: bytes

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import record
 from containerregistry.mutate._describe import describe, is_image, is_index
 from containerregistry.mutate._errors import MutateError
 from containerregistry.v1 import Descriptor, Hash, IndexManifest, Platform
@@ -20,7 +21,7 @@ _UNSET: object = object()
 Matcher = Callable[[Descriptor], bool]
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class IndexAddendum:
     """A manifest (image or index, or a layer) to add to an index, and descriptor overrides.
 
@@ -75,7 +76,7 @@ class IndexAddendum:
         return dataclasses.replace(result, **changes) if changes else result
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class _Computed:
     manifest: IndexManifest
     raw_manifest: bytes

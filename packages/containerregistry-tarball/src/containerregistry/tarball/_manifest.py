@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from containerregistry.lazy import record
 from containerregistry.tarball._errors import InvalidTarballError
 from containerregistry.v1 import Descriptor, GoStruct, Hash, ManifestParseError, go_json_dumps
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 MANIFEST_NAME = "manifest.json"
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class ManifestDescriptor:
     """One image of a tarball, as its ``manifest.json`` describes it.
 

@@ -14,6 +14,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from containerregistry.authn import AuthConfig, Authenticator
+from containerregistry.lazy import record
 from containerregistry.transport._basic import authorization_header
 from containerregistry.transport._challenge import Challenge, parse_challenges
 from containerregistry.transport._errors import (
@@ -52,7 +53,7 @@ _EXPIRY_MARGIN = 30.0
 SendOptions = Callable[[str], Mapping[str, Any]]
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Token:
     """A token server's answer (``token`` or ``access_token``; the others optional)."""
 

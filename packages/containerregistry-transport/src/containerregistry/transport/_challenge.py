@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from containerregistry.lazy import record
+
 #: Schemes the transport can answer, in the order they are preferred when a
 #: registry offers several (e.g. ``Negotiate`` and ``Basic``).
 SUPPORTED_SCHEMES = ("bearer", "basic")
@@ -14,7 +16,7 @@ _TOKEN_CHARS = frozenset(
 )
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Challenge:
     """One authentication challenge: a lower-cased scheme and its parameters.
 

@@ -29,7 +29,6 @@ supported.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from typing import TYPE_CHECKING, Literal
@@ -38,6 +37,7 @@ from containerregistry import types
 from containerregistry.crane._errors import CraneError, InputError
 from containerregistry.crane._inputs import is_local_path
 from containerregistry.crane._options import registry_text as registry_text
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     from containerregistry.crane._options import Options
@@ -59,7 +59,7 @@ class TransportError(CraneError, ValueError):
     """An image location that cannot be used as asked (bad syntax, wrong direction)."""
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Location:
     """Where an image is: a transport and what it needs.
 

@@ -12,6 +12,7 @@ from containerregistry.errors import ContainerRegistryError
 from containerregistry.gcrane._errors import RepositoryCopyError
 from containerregistry.gcrane._options import GcraneArgs, listing_options, split
 from containerregistry.gcrane._retry import retrying
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from containerregistry.transport import Retry
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class ImageCopy:
     """One image a recursive copy moves: ``digest`` from ``src`` to ``dst`` (repositories).
 

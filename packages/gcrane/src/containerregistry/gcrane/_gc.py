@@ -11,6 +11,7 @@ from containerregistry import name, types
 from containerregistry.errors import ContainerRegistryError
 from containerregistry.gcrane._options import GcraneArgs, listing_options, split
 from containerregistry.gcrane._retry import retrying
+from containerregistry.lazy import record
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from containerregistry.google import Tags
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class Untagged:
     """An untagged image: ``digest`` (a :class:`~containerregistry.name.Digest`) and its
     manifest's ``media_type`` as the listing gave it. ``str()`` is ``<repo>@<digest>``."""
