@@ -586,7 +586,7 @@ def _version(argv: list[str]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="rounds of each heavy workload")
+    parser.add_argument("--runs", type=int, default=7, help="rounds of each heavy workload")
     parser.add_argument("--quick-runs", type=int, default=11, help="rounds of each quick one")
     parser.add_argument("--warmup", type=int, default=1, help="rounds run first, not counted")
     parser.add_argument(
