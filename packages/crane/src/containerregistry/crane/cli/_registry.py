@@ -125,6 +125,9 @@ def serve(
     """Serve a registry implementation (in memory, on disk with --disk, or in a
     bucket with --storage gs://BUCKET/PREFIX)."""
     from containerregistry import registry
+    from containerregistry.crane.cli._run import SERVER_SWITCH_INTERVAL
+
+    sys.setswitchinterval(SERVER_SWITCH_INTERVAL)
 
     if blobs_to_disk and disk is None:
         import tempfile

@@ -83,6 +83,9 @@ def reachable(app: typer.Typer, argv: Sequence[str]) -> typer.Typer:
 #: those takes waits up to one interval. At 1 ms, ``crane export`` of the benchmark
 #: image took 0.92x the time (median of 9 paired runs; 0.2 ms gave 0.94x).
 SWITCH_INTERVAL = 0.001
+#: ``crane registry serve`` goes back to Python's default: its request threads took
+#: uploads about 5 % slower at 1 ms (``tools/bench/registry_serve.py``, 5 runs each).
+SERVER_SWITCH_INTERVAL = 0.005
 
 
 def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoReturn:
