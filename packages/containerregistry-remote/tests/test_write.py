@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import pytest
@@ -84,6 +85,69 @@ def test_cross_registry_copy_streams_and_verifies(registry: Served, other_regist
     for lay in copied.layers():
         with lay.compressed() as stream:
             assert stream.read() == img.layer_by_digest(lay.digest()).blob  # type: ignore[attr-defined]
+
+
+def test_cross_registry_copy_fetches_each_blob_while_its_upload_opens(
+    registry: Served, other_registry: Served
+) -> None:
+    """The source's GET of a blob is sent before the destination has answered the POST
+    that opens its upload: the two round trips overlap instead of following each other."""
+    img = random_image(5, layers=3, size=200_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    source = remote.image(registry.ref("app:v1"), **OPTS)
+    fetched = threading.Semaphore(0)
+    registry.recorder.fault = lambda environ, _: (
+        fetched.release() if "/blobs/sha256:" in environ["PATH_INFO"] else None
+    )
+    overlapped: list[bool] = []
+
+    def hold_post(environ: dict[str, Any], _: object) -> None:
+        # The POST waits for a source GET: one that never comes fails the test below
+        # (after 10 s) rather than hanging it.
+        if environ["REQUEST_METHOD"] == "POST":
+            overlapped.append(fetched.acquire(timeout=10))
+
+    other_registry.recorder.fault = hold_post
+    remote.write(other_registry.ref("copy:v1"), source, **OPTS)
+    assert overlapped == [True] * 4  # three layers and the config
+    assert remote.image(other_registry.ref("copy:v1"), **OPTS).digest() == img.digest()
+
+
+def test_a_failed_post_closes_the_blob_fetched_beside_it(
+    registry: Served, other_registry: Served
+) -> None:
+    img = random_image(6, layers=1, size=200_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    source = remote.image(registry.ref("app:v1"), **OPTS)
+    other_registry.recorder.fault = lambda environ, _: (
+        "not-found" if environ["REQUEST_METHOD"] == "POST" else None
+    )
+    with pytest.raises(RegistryError, match="BLOB_UNKNOWN"):
+        remote.write(other_registry.ref("copy:v1"), source, **OPTS)
+    assert other_registry.recorder.requests("PATCH") == []
+    # Every source GET that was sent came back whole or was closed: none is left open
+    # on a thread (the process would hold the connection until it exits).
+    leftover = [t for t in threading.enumerate() if t.name == "remote-open-source"]
+    for thread in leftover:
+        thread.join(10)
+    assert not any(t.is_alive() for t in leftover)
+
+
+def test_a_source_blob_that_cannot_be_read_fails_the_copy_once(
+    registry: Served, other_registry: Served
+) -> None:
+    img = random_image(7, layers=1, size=200_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    source = remote.image(registry.ref("app:v1"), **OPTS)
+    layer_digest = str(img.layers()[0].digest())
+    registry.recorder.fault = lambda environ, _: (
+        "not-found"
+        if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].endswith(layer_digest)
+        else None
+    )
+    with pytest.raises(RegistryError, match="BLOB_UNKNOWN"):
+        remote.write(other_registry.ref("copy:v1"), source, **OPTS)
+    assert other_registry.recorder.requests("PUT", "/manifests/") == []
 
 
 @pytest.mark.parametrize(

@@ -86,8 +86,10 @@ class _Source:
     its earlier bytes from there.
     """
 
-    def __init__(self, layer: Layer) -> None:
+    def __init__(self, layer: Layer, opening: _EarlyOpen | None = None) -> None:
         self.layer = layer
+        #: The layer's stream, being opened on another thread (see :class:`_EarlyOpen`).
+        self.opening = opening
         self.stream: BinaryIO | None = None
         self.position = 0  # bytes read from ``stream`` (and copied to ``spool``)
         self.offset = 0  # the next byte handed out
@@ -120,8 +122,9 @@ class _Source:
     def _open(self) -> BinaryIO:
         """The open stream, opening the layer (at byte 0) if none is."""
         if self.stream is None:
+            opening, self.opening = self.opening, None
             try:
-                self.stream = self.layer.compressed()
+                self.stream = opening.result() if opening else self.layer.compressed()
             except Exception as exc:
                 raise _SourceError(exc) from exc
             self.position = 0
@@ -190,12 +193,72 @@ class _Source:
 
     def release(self) -> None:
         """Close the stream and drop the spool: the upload is over."""
+        if self.opening is not None:
+            self.opening.discard()
+            self.opening = None
         try:
             self.close()
         finally:
             if self.spool is not None:
                 self.spool.close()
                 self.spool = None
+
+
+class _EarlyOpen:
+    """``layer.compressed()`` called on a thread of its own, while the upload is opened.
+
+    A layer read from another registry starts with a request there (a GET, often
+    redirected to a blob store); sent beside the destination's POST instead of
+    after it, it costs no round trip of its own. The stream is taken with
+    :meth:`result`; one never taken is closed by :meth:`discard`.
+    """
+
+    def __init__(self, layer: Layer) -> None:
+        self._layer = layer
+        self._done = threading.Event()
+        self._stream: BinaryIO | None = None
+        self._error: BaseException | None = None
+        self._discarded = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._open, name="remote-open-source", daemon=True).start()
+
+    def _open(self) -> None:
+        try:
+            stream = self._layer.compressed()
+        except BaseException as exc:  # raised by result(), where the stream is read
+            self._error = exc
+        else:
+            with self._lock:
+                discarded = self._discarded
+                if not discarded:
+                    self._stream = stream
+            if discarded:
+                with contextlib.suppress(Exception):
+                    stream.close()
+        self._done.set()
+
+    def result(self) -> BinaryIO:
+        """The open stream (waiting for it), or what opening it raised."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._stream is not None
+        stream, self._stream = self._stream, None
+        return stream
+
+    def discard(self) -> None:
+        """Close the stream now if it is open, else as soon as it is (without waiting)."""
+        with self._lock:
+            self._discarded = True
+            stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):  # the upload's own error is the one to report
+                stream.close()
+
+
+def _opens_remotely(layer: Layer) -> bool:
+    """Whether reading ``layer`` starts with a request to a registry (a remote layer)."""
+    return isinstance(getattr(layer, "repository", None), name.Repository)
 
 
 def _spool_file() -> BinaryIO:
@@ -278,7 +341,8 @@ class BlobUploader:
         """Make sure the repository has ``layer``'s blob; return its digest.
 
         HEAD first (present: nothing is sent), then a cross-repository mount when the
-        layer comes from another repository of the same registry, then the upload.
+        layer comes from another repository of the same registry, then the upload. A
+        layer from another registry is requested there while the upload is opened.
         """
         digest = known_digest(layer)
         size = known_size(layer)
@@ -288,14 +352,21 @@ class BlobUploader:
             logs.progress.info("existing blob: %s", digest)
             return digest
         mount_from = self._mount_source(layer) if digest is not None else None
-        location = self.start(digest, mount_from)
+        # A blob from another registry is fetched while the upload is opened.
+        opening = _EarlyOpen(layer) if mount_from is None and _opens_remotely(layer) else None
+        try:
+            location = self.start(digest, mount_from)
+        except BaseException:
+            if opening is not None:
+                opening.discard()
+            raise
         if location is None:
             self.progress.set(key, size or 0)
             assert digest is not None  # only known digests are mounted
             logs.progress.info("mounted blob: %s", digest)
             return digest
         try:
-            pushed = self._transfer(location, layer, digest, size, key)
+            pushed = self._transfer(location, layer, digest, size, key, opening)
         except workers.Stopped:
             raise  # not this blob's failure: the one that stopped it is reported
         except BaseException as exc:
@@ -346,7 +417,13 @@ class BlobUploader:
         return location
 
     def _transfer(
-        self, location: str, layer: Layer, digest: Hash | None, size: int | None, key: str
+        self,
+        location: str,
+        layer: Layer,
+        digest: Hash | None,
+        size: int | None,
+        key: str,
+        opening: _EarlyOpen | None = None,
     ) -> Hash:
         """Send the bytes and commit them; resume (or restart) after temporary failures.
 
@@ -357,7 +434,7 @@ class BlobUploader:
         budget of its own; when the registry forgot the upload, it starts again from
         byte 0 in a new one.
         """
-        source = _Source(layer)
+        source = _Source(layer, opening)
         policy = self.options.retry
         offset = 0
         tries = 0  # failed tries of the request that starts at ``offset``
