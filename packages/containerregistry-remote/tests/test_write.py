@@ -87,14 +87,19 @@ def test_cross_registry_copy_streams_and_verifies(registry: Served, other_regist
             assert stream.read() == img.layer_by_digest(lay.digest()).blob  # type: ignore[attr-defined]
 
 
+def _source_image(registry: Served, seed: int, layers: int) -> tuple[Any, Any]:
+    """A random image pushed to ``registry`` and the remote image read back from it."""
+    img = random_image(seed, layers=layers, size=200_000)
+    remote.write(registry.ref("app:v1"), img, **OPTS)
+    return img, remote.image(registry.ref("app:v1"), **OPTS)
+
+
 def test_cross_registry_copy_fetches_each_blob_while_its_upload_opens(
     registry: Served, other_registry: Served
 ) -> None:
     """The source's GET of a blob is sent before the destination has answered the POST
     that opens its upload: the two round trips overlap instead of following each other."""
-    img = random_image(5, layers=3, size=200_000)
-    remote.write(registry.ref("app:v1"), img, **OPTS)
-    source = remote.image(registry.ref("app:v1"), **OPTS)
+    img, source = _source_image(registry, 5, layers=3)
     fetched = threading.Semaphore(0)
     registry.recorder.fault = lambda environ, _: (
         fetched.release() if "/blobs/sha256:" in environ["PATH_INFO"] else None
@@ -116,9 +121,7 @@ def test_cross_registry_copy_fetches_each_blob_while_its_upload_opens(
 def test_a_failed_post_closes_the_blob_fetched_beside_it(
     registry: Served, other_registry: Served
 ) -> None:
-    img = random_image(6, layers=1, size=200_000)
-    remote.write(registry.ref("app:v1"), img, **OPTS)
-    source = remote.image(registry.ref("app:v1"), **OPTS)
+    _, source = _source_image(registry, 6, layers=1)
     other_registry.recorder.fault = lambda environ, _: (
         "not-found" if environ["REQUEST_METHOD"] == "POST" else None
     )
@@ -136,9 +139,7 @@ def test_a_failed_post_closes_the_blob_fetched_beside_it(
 def test_a_source_blob_that_cannot_be_read_fails_the_copy_once(
     registry: Served, other_registry: Served
 ) -> None:
-    img = random_image(7, layers=1, size=200_000)
-    remote.write(registry.ref("app:v1"), img, **OPTS)
-    source = remote.image(registry.ref("app:v1"), **OPTS)
+    img, source = _source_image(registry, 7, layers=1)
     layer_digest = str(img.layers()[0].digest())
     registry.recorder.fault = lambda environ, _: (
         "not-found"
