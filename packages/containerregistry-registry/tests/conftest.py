@@ -10,12 +10,12 @@ import os
 import pathlib
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from containerregistry.registry import Registry
+from containerregistry.registry import DiskStorage, Registry, Storage
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -180,6 +180,21 @@ def populate(client: Client) -> Populated:
         digest_of(index),
         digest_of(signature),
     )
+
+
+def _uploads_left(storage: Storage) -> list[str]:
+    uploads = sorted(upload for _, upload in storage.uploads())
+    if isinstance(storage, DiskStorage):
+        on_disk = storage.root.glob("docker/registry/v2/repositories/**/_uploads/*")
+        assert sorted(p.name for p in on_disk) == uploads
+    return uploads
+
+
+@pytest.fixture
+def uploads_left() -> Callable[[Storage], list[str]]:
+    """Lists the ids of the uploads a storage still holds; on disk, also checks that
+    exactly their directories are there."""
+    return _uploads_left
 
 
 @pytest.fixture

@@ -33,15 +33,6 @@ READ_TIMEOUT = 1.0
 AGE = 1.0
 
 
-def _leftovers(storage: Storage) -> list[str]:
-    """The ids of the uploads in the storage (and, on disk, their directories)."""
-    uploads = sorted(upload for _, upload in storage.uploads())
-    if isinstance(storage, DiskStorage):
-        on_disk = storage.root.glob("docker/registry/v2/repositories/**/_uploads/*")
-        assert sorted(p.name for p in on_disk) == uploads
-    return uploads
-
-
 @pytest.fixture(params=["memory", "disk"])
 def storage(request: pytest.FixtureRequest, tmp_path: Any) -> Storage:
     return MemoryStorage() if request.param == "memory" else DiskStorage(tmp_path / "registry")
@@ -96,7 +87,9 @@ def _assert_cut_off(reply: bytes, code: str) -> None:
     assert _codes(body) == [code]
 
 
-def test_stalled_patch_is_cut_off_and_discarded(server: RegistryServer, storage: Storage) -> None:
+def test_stalled_patch_is_cut_off_and_discarded(
+    server: RegistryServer, storage: Storage, uploads_left: Any
+) -> None:
     location = _start(server.port)
     first = _call(server.port, "PATCH", location, DATA[:1000])
     assert (first[0], first[1]["Range"]) == (202, "0-999")
@@ -107,11 +100,11 @@ def test_stalled_patch_is_cut_off_and_discarded(server: RegistryServer, storage:
     _assert_cut_off(_stall(server.port, head, DATA[1000:2000]), "BLOB_UPLOAD_INVALID")
     status, _, body = _call(server.port, "GET", location)
     assert (status, _codes(body)) == (404, ["BLOB_UPLOAD_UNKNOWN"])
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_stalled_chunked_patch_is_cut_off_and_discarded(
-    server: RegistryServer, storage: Storage
+    server: RegistryServer, storage: Storage, uploads_left: Any
 ) -> None:
     location = _start(server.port)
     head = f"PATCH {location} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -120,17 +113,19 @@ def test_stalled_chunked_patch_is_cut_off_and_discarded(
     status, _, body = _call(server.port, "PUT", f"{location}?digest={DIGEST}", DATA)
     assert (status, _codes(body)) == (404, ["BLOB_UPLOAD_UNKNOWN"])
     assert _call(server.port, "HEAD", f"/v2/foo/blobs/{DIGEST}")[0] == 404
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
-def test_stalled_monolithic_push_stores_nothing(server: RegistryServer, storage: Storage) -> None:
+def test_stalled_monolithic_push_stores_nothing(
+    server: RegistryServer, storage: Storage, uploads_left: Any
+) -> None:
     head = (
         f"POST /v2/foo/blobs/uploads/?digest={DIGEST} HTTP/1.1\r\nHost: x\r\n"
         f"Content-Length: {len(DATA)}\r\n\r\n"
     )
     _assert_cut_off(_stall(server.port, head, DATA[:100]), "BLOB_UPLOAD_INVALID")
     assert _call(server.port, "HEAD", f"/v2/foo/blobs/{DIGEST}")[0] == 404
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_stalled_manifest_changes_no_tag(server: RegistryServer) -> None:
@@ -166,7 +161,7 @@ def test_a_client_that_keeps_sending_is_not_cut_off(
     assert _call(server.port, "PUT", f"{location}?digest={DIGEST}")[0] == 201
 
 
-def test_idle_upload_expires(storage: Storage) -> None:
+def test_idle_upload_expires(storage: Storage, uploads_left: Any) -> None:
     """An upload that received nothing for the purging age answers 404 and is gone
     from the storage; one touched since goes on."""
     app = Registry(storage=storage, upload_purging_age=AGE, upload_purging_interval=3600)
@@ -181,7 +176,7 @@ def test_idle_upload_expires(storage: Storage) -> None:
             assert patched[0] == 202
         status, _, body = _call(server.port, "GET", idle)
         assert (status, _codes(body)) == (404, ["BLOB_UPLOAD_UNKNOWN"])
-        assert _leftovers(storage) == [busy.rsplit("/", 1)[1]]
+        assert uploads_left(storage) == [busy.rsplit("/", 1)[1]]
         assert _call(server.port, "GET", busy)[1]["Range"] == "0-2999"
     finally:
         server.stop()

@@ -33,15 +33,7 @@ def _start(client: Any, repository: str = "foo") -> str:
     return str(result.headers["Location"])
 
 
-def _leftovers(storage: Any) -> list[str]:
-    uploads = sorted(upload for _, upload in storage.uploads())
-    if isinstance(storage, DiskStorage):
-        on_disk = storage.root.glob("docker/registry/v2/repositories/**/_uploads/*")
-        assert sorted(p.name for p in on_disk) == uploads
-    return uploads
-
-
-def test_streamed_patch_then_put(flow: Any, storage: Any) -> None:
+def test_streamed_patch_then_put(flow: Any, storage: Any, uploads_left: Any) -> None:
     location = _start(flow)
     patched = flow.call("PATCH", location, DATA)
     assert (patched.status, patched.headers["Range"]) == (202, f"0-{len(DATA) - 1}")
@@ -49,7 +41,7 @@ def test_streamed_patch_then_put(flow: Any, storage: Any) -> None:
     assert done.status == 201
     assert done.headers["Location"] == f"/v2/foo/blobs/{DIGEST}"
     assert flow.call("GET", f"/v2/foo/blobs/{DIGEST}").body == DATA
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_chunked_upload_with_final_chunk_in_put(flow: Any) -> None:
@@ -88,7 +80,9 @@ def test_chunk_that_does_not_continue_is_416(flow: Any, content_range: str, body
     assert flow.call("PUT", f"{location}?digest={DIGEST}").status == 201
 
 
-def test_wrong_digest_stores_nothing_and_ends_the_upload(flow: Any, storage: Any) -> None:
+def test_wrong_digest_stores_nothing_and_ends_the_upload(
+    flow: Any, storage: Any, uploads_left: Any
+) -> None:
     location = _start(flow)
     flow.call("PATCH", location, DATA)
     wrong = "sha256:" + "1" * 64
@@ -98,7 +92,7 @@ def test_wrong_digest_stores_nothing_and_ends_the_upload(flow: Any, storage: Any
     assert flow.call("HEAD", f"/v2/foo/blobs/{wrong}").status == 404
     assert flow.call("HEAD", f"/v2/foo/blobs/{DIGEST}").status == 404
     assert flow.call("GET", location).status == 404
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_put_without_digest_keeps_the_upload(flow: Any) -> None:
@@ -108,13 +102,13 @@ def test_put_without_digest_keeps_the_upload(flow: Any) -> None:
     assert flow.call("PUT", f"{location}?digest={DIGEST}").status == 201
 
 
-def test_cancel_discards(flow: Any, storage: Any) -> None:
+def test_cancel_discards(flow: Any, storage: Any, uploads_left: Any) -> None:
     location = _start(flow)
     flow.call("PATCH", location, DATA)
     assert flow.call("DELETE", location).status == 204
     assert flow.call("PATCH", location, DATA).codes == ["BLOB_UPLOAD_UNKNOWN"]
     assert flow.call("HEAD", f"/v2/foo/blobs/{DIGEST}").status == 404
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_upload_belongs_to_its_repository(flow: Any) -> None:
@@ -123,14 +117,14 @@ def test_upload_belongs_to_its_repository(flow: Any) -> None:
     assert flow.call("PATCH", other, DATA).codes == ["BLOB_UPLOAD_UNKNOWN"]
 
 
-def test_abandoned_upload_is_discarded(client: Any, storage: Any) -> None:
+def test_abandoned_upload_is_discarded(client: Any, storage: Any, uploads_left: Any) -> None:
     client.app = Registry(storage=storage, upload_purging_age=0.05)
     location = _start(client)
     client.call("PATCH", location, DATA[:10])
     time.sleep(0.1)
     assert client.app.uploads.purge() == [("foo", location.rsplit("/", 1)[1])]
     assert client.call("GET", location).codes == ["BLOB_UPLOAD_UNKNOWN"]
-    assert _leftovers(storage) == []
+    assert uploads_left(storage) == []
 
 
 def test_empty_blob(flow: Any) -> None:

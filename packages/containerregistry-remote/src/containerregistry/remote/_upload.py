@@ -17,6 +17,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from typing import BinaryIO, cast
 from urllib.parse import urlencode, urljoin
 
@@ -214,46 +215,32 @@ class _EarlyOpen:
     """
 
     def __init__(self, layer: Layer) -> None:
-        self._layer = layer
-        self._done = threading.Event()
-        self._stream: BinaryIO | None = None
-        self._error: BaseException | None = None
-        self._discarded = False
-        self._lock = threading.Lock()
-        threading.Thread(target=self._open, name="remote-open-source", daemon=True).start()
+        self._opened: Future[BinaryIO] = Future()
+        threading.Thread(
+            target=self._open, args=(layer,), name="remote-open-source", daemon=True
+        ).start()
 
-    def _open(self) -> None:
+    def _open(self, layer: Layer) -> None:
         try:
-            stream = self._layer.compressed()
+            stream = layer.compressed()
         except BaseException as exc:  # raised by result(), where the stream is read
-            self._error = exc
+            self._opened.set_exception(exc)
         else:
-            with self._lock:
-                discarded = self._discarded
-                if not discarded:
-                    self._stream = stream
-            if discarded:
-                with contextlib.suppress(Exception):
-                    stream.close()
-        self._done.set()
+            self._opened.set_result(stream)
 
     def result(self) -> BinaryIO:
         """The open stream (waiting for it), or what opening it raised."""
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._stream is not None
-        stream, self._stream = self._stream, None
-        return stream
+        return self._opened.result()
 
     def discard(self) -> None:
         """Close the stream now if it is open, else as soon as it is (without waiting)."""
-        with self._lock:
-            self._discarded = True
-            stream, self._stream = self._stream, None
-        if stream is not None:
-            with contextlib.suppress(Exception):  # the upload's own error is the one to report
-                stream.close()
+        self._opened.add_done_callback(_close_opened)
+
+
+def _close_opened(opened: Future[BinaryIO]) -> None:
+    if opened.exception() is None:
+        with contextlib.suppress(Exception):  # the upload's own error is the one to report
+            opened.result().close()
 
 
 def _opens_remotely(layer: Layer) -> bool:
