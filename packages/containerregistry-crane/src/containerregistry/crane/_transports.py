@@ -136,7 +136,7 @@ def _daemon() -> object:
     except ImportError:
         raise TransportError(
             "docker-daemon: needs the containerregistry-daemon distribution; install "
-            "it with `pip install 'crane[daemon]'`"
+            "it with `pip install 'containerregistry-crane[daemon]'`"
         ) from None
     return daemon
 
