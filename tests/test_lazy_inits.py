@@ -57,7 +57,8 @@ def test_every_exported_name_loads_from_the_module_its_import_names(package: str
 
 
 def test_a_hand_edit_of_one_list_is_caught(tmp_path: pathlib.Path) -> None:
-    text = (ROOT / "packages/containerregistry-kcrane/src/containerregistry/kcrane/__init__.py").read_text()
+    kcrane = ROOT / "packages/containerregistry-kcrane/src/containerregistry/kcrane"
+    text = (kcrane / "__init__.py").read_text()
     edited = text.replace('"KcraneKeychain": "_keychain"', '"KcraneKeychain": "_elsewhere"')
     assert edited != text
     assert generator.render("containerregistry.kcrane", edited) == text
