@@ -6,14 +6,22 @@ and starts real services (dockerd, a registry:2 container) through tools/service
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
+import re
 
 import nox
 
 ROOT = pathlib.Path(__file__).parent
+#: Every distribution's directory: the libraries, the CLIs, the pytest plugin, and
+#: `containerregistry`, which holds no code and depends on all but the plugin.
 PACKAGES = sorted(p for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
-SOURCE_DIRS = [p / "src" for p in PACKAGES]
+#: The distributions with code (all but `containerregistry`).
+CODE_PACKAGES = [p for p in PACKAGES if (p / "src").is_dir()]
+SOURCE_DIRS = [p / "src" for p in CODE_PACKAGES]
+#: Where `nox -s build` puts every wheel and sdist.
+WHEELHOUSE = ROOT / "wheelhouse"
 
 RUFF = "ruff==0.17.6"
 MYPY = "mypy==2.4.1"
@@ -54,15 +62,71 @@ def leaf_packages() -> list[str]:
 
 
 def install_all(session: nox.Session, *extra: str, editable: bool = True) -> None:
-    """Install every distribution, in one resolver run, plus `extra`.
+    """Install every distribution with code, in one resolver run, plus `extra`.
 
-    Editable by default; ``editable=False`` builds and installs wheels of the working
-    tree (pip rebuilds a local directory on every run), as users get them.
+    Editable by default, and skipped when the session's environment already has the
+    same set from the same pyproject files (editable code needs no reinstall);
+    ``editable=False`` builds and installs wheels of the working tree (pip rebuilds a
+    local directory on every run), as users get them.
     """
+    if editable:
+        install_editable(session, CODE_PACKAGES, *extra)
+    else:
+        session.install(*(str(p) for p in CODE_PACKAGES), *extra)
+
+
+def install_editable(session: nox.Session, packages: list[pathlib.Path], *extra: str) -> None:
+    """Install `packages` editable plus `extra`, unless this environment already has them.
+
+    A stamp in the environment records what was installed and a hash of the
+    pyproject files; pip runs again only when either changed (``nox -R`` skips
+    installs altogether, ``nox -r`` keeps this check).
+    """
+    fingerprint = hashlib.sha256()
+    for package in packages:
+        fingerprint.update(
+            package.name.encode() + b"\0" + (package / "pyproject.toml").read_bytes()
+        )
+    fingerprint.update("\0".join(extra).encode())
+    location = getattr(session.virtualenv, "location", None)
+    stamp = pathlib.Path(location) / ".containerregistry-installed" if location else None
+    if stamp is not None and stamp.is_file() and stamp.read_text() == fingerprint.hexdigest():
+        session.log("installed distributions unchanged; not reinstalling")
+        return
     args: list[str] = []
-    for package in PACKAGES:
-        args += ["-e", str(package)] if editable else [str(package)]
-    session.install(*args, *extra)
+    for package in packages:
+        args += ["-e", str(package)]
+    session.install("--quiet", *args, *extra, silent=True)
+    if stamp is not None:
+        stamp.write_text(fingerprint.hexdigest())
+
+
+def closure(name: str) -> list[pathlib.Path]:
+    """The directories of distribution `name` and every sibling it needs, extras left out."""
+    directories = {p.name: p for p in PACKAGES}
+    needed: dict[str, pathlib.Path] = {}
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in needed:
+            continue
+        needed[current] = directories[current]
+        for requirement in project_dependencies(directories[current]):
+            if requirement in directories:
+                pending.append(requirement)
+    return sorted(needed.values())
+
+
+def project_dependencies(package: pathlib.Path) -> list[str]:
+    """The names in `package`'s ``[project] dependencies`` (its pyproject.toml)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: nox brings tomli
+        import tomli as tomllib  # type: ignore[no-redef]
+    project = tomllib.loads((package / "pyproject.toml").read_text())["project"]
+    return [
+        re.split(r"[\s\[<>=!~;@]", raw, maxsplit=1)[0] for raw in project.get("dependencies", [])
+    ]
 
 
 @nox.session
@@ -169,7 +233,44 @@ def registry_load(session: nox.Session) -> None:
 
 
 @nox.session
+def build(session: nox.Session) -> None:
+    """Build a wheel and an sdist of every distribution into wheelhouse/ and check them.
+
+    Each wheel is built from its sdist, as an index builds it. The checks: twine's
+    (metadata renders), tools/packaging/check_wheelhouse.py (one version, exact pins,
+    no path dependencies), and tools/packaging/test_wheelhouse.py, which installs
+    single distributions from the wheelhouse into fresh virtualenvs, as users do with
+    ``pip install --find-links wheelhouse NAME``.
+    """
+    # The build backend's own requirement, installed once: `--no-isolation` then saves
+    # a fresh environment per sdist and per wheel (32 of them).
+    session.install("--quiet", "build>=1.2", "twine>=5", "hatchling>=1.18", *PYTEST, silent=True)
+    if WHEELHOUSE.exists():
+        for old in WHEELHOUSE.iterdir():
+            old.unlink()
+    for package in PACKAGES:
+        session.log(f"building {package.name}")
+        session.run(
+            "python",
+            "-m",
+            "build",
+            "--no-isolation",
+            "--outdir",
+            str(WHEELHOUSE),
+            str(package),
+            silent=True,
+        )
+    artifacts = sorted(str(p) for p in WHEELHOUSE.iterdir())
+    session.run("twine", "check", "--strict", *artifacts)
+    session.run(
+        "python", str(ROOT / "tools" / "packaging" / "check_wheelhouse.py"), str(WHEELHOUSE)
+    )
+    test = str(ROOT / "tools" / "packaging" / "test_wheelhouse.py")
+    session.run("pytest", "-q", test, *session.posargs, env={"WHEELHOUSE": str(WHEELHOUSE)})
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """Start the embedded registry and walk through push, mutate, copy, ls, pull, validate."""
-    install_all(session)
+    install_editable(session, closure("containerregistry-crane"))
     session.run("python", str(ROOT / "tools" / "demo.py"))

@@ -162,3 +162,30 @@ def test_bump_version_refuses_bad_versions(tmp_path: pathlib.Path, bad: str) -> 
     )
     assert result.returncode != 0
     assert "version" in result.stderr
+
+
+def test_the_everything_distribution_depends_on_every_other() -> None:
+    everything = ROOT / "packages" / "containerregistry"
+    wanted = {normalize(str(project(p)["name"])) for p in PACKAGES if p != everything}
+    wanted.discard("pytest-containerregistry")  # a pytest plugin is opted into, not bundled
+    named = {requirement_name(r) for r in project(everything).get("dependencies", [])}  # type: ignore[attr-defined]
+    assert named == wanted
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
+def test_a_distribution_with_siblings_builds_through_the_shared_hook(
+    package: pathlib.Path,
+) -> None:
+    # `pip install ./packages/X` must find X's siblings in the checkout; the shared
+    # hook (tools/packaging/hatch_build.py) does that, reached through a link.
+    siblings = {normalize(str(project(p)["name"])) for p in PACKAGES}
+    needs = {requirement_name(r) for r in all_requirements(project(package))} & siblings
+    if not needs:
+        return
+    link = package / "_checkout_build.py"
+    assert link.is_symlink(), f"{link.relative_to(ROOT)} must link to the shared hook"
+    assert link.resolve() == ROOT / "tools" / "packaging" / "hatch_build.py"
+    data = tomllib.loads((package / "pyproject.toml").read_text())
+    assert data["build-system"]["build-backend"] == "_checkout_build"
+    assert data["build-system"]["backend-path"] == ["."]
+    assert data["tool"]["hatch"]["build"]["hooks"]["custom"]["path"] == "_checkout_build.py"

@@ -1,0 +1,1 @@
+../../tools/packaging/hatch_build.py
