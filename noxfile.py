@@ -7,6 +7,7 @@ and starts real services (dockerd, a registry:2 container) through tools/service
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pathlib
 import re
@@ -44,6 +45,10 @@ DOCS_DEPS = [
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
+# Plain virtualenv (pip inside): the same on every machine.
+nox.options.default_venv_backend = "virtualenv"
+# nox looks for uv even so, and says so on every session where it is missing.
+logging.getLogger("nox").addFilter(lambda record: record.getMessage() != "uv binary not found.")
 
 
 def leaf_packages() -> list[str]:
