@@ -22,8 +22,11 @@ DEV_NOTES = ROOT / "docs" / "dev"
 
 
 def distributions() -> list[pathlib.Path]:
-    """Every distribution folder, core first, the rest by name."""
-    found = sorted(p for p in PACKAGES.iterdir() if (p / "pyproject.toml").is_file())
+    """Every distribution folder with code, core first, the rest by name.
+
+    `containerregistry`, which only depends on the others, has no page of its own.
+    """
+    found = sorted(p for p in PACKAGES.iterdir() if (p / "src").is_dir())
     return sorted(found, key=lambda p: (p.name != "containerregistry-core", p.name))
 
 
