@@ -33,7 +33,8 @@ _component = st.builds(
     _label,
     st.lists(st.tuples(st.sampled_from([".", "_", "__", "-", "--"]), _label), max_size=2),
 )
-paths = st.lists(_component, min_size=1, max_size=4).map("/".join)
+# ggcr v0.21.9 wants a repository path of at least 2 characters.
+paths = st.lists(_component, min_size=1, max_size=4).map("/".join).filter(lambda p: len(p) >= 2)
 tags = st.text(TAG_CHARS, min_size=1, max_size=128)
 digests = st.text("0123456789abcdef", min_size=64, max_size=64).map(lambda h: "sha256:" + h)
 

@@ -28,8 +28,8 @@ DIGEST = "sha256:deadb33fdeadb33fdeadb33fdeadb33fdeadb33fdeadb33fdeadb33fdeadb33
         pytest.param("ubuntu:22.04", Tag, "index.docker.io/library/ubuntu:22.04", id="tag"),
         pytest.param("docker.io/user/app:v1", Tag, "index.docker.io/user/app:v1", id="docker-io"),
         pytest.param("gcr.io/p/i:v1", Tag, "gcr.io/p/i:v1", id="gcr"),
-        pytest.param("localhost:5000/i", Tag, "localhost:5000/i:latest", id="localhost-port"),
-        pytest.param("localhost/i:v1", Tag, "localhost/i:v1", id="localhost"),
+        pytest.param("localhost:5000/im", Tag, "localhost:5000/im:latest", id="localhost-port"),
+        pytest.param("localhost/im:v1", Tag, "localhost/im:v1", id="localhost"),
         pytest.param(
             "ubuntu@" + DIGEST, Digest, "index.docker.io/library/ubuntu@" + DIGEST, id="dig"
         ),
@@ -173,10 +173,10 @@ def test_strict(text: str, reason: str) -> None:
     [
         ("gcr.io/p/i", False, "https"),
         ("gcr.io/p/i", True, "http"),
-        ("localhost:5000/i", False, "http"),
-        ("localhost/i", False, "http"),
-        ("192.168.1.10/i@" + DIGEST, False, "http"),
-        ("127.0.0.1.evil.com/i", False, "https"),
+        ("localhost:5000/im", False, "http"),
+        ("localhost/im", False, "http"),
+        ("192.168.1.10/im@" + DIGEST, False, "http"),
+        ("127.0.0.1.evil.com/im", False, "https"),
     ],
 )
 def test_scheme(text: str, insecure: bool, scheme: str) -> None:

@@ -13,13 +13,13 @@ STRICT_GOOD = [
     "example.text/foo/bar",
     "mirror.gcr.io/ubuntu",
     "index.docker.io/library/ubuntu",
-    "example.com/a",
+    "example.com/ab",
     "example.com/a/b",
     "localhost/testimage",
-    "localhost:5000/a",
+    "localhost:5000/ab",
     "[::1]:5000/foo/bar",
 ]
-WEAK_GOOD = ["namespace/pathcomponent/image", "library/ubuntu", "ubuntu", "a", "0"]
+WEAK_GOOD = ["namespace/pathcomponent/image", "library/ubuntu", "ubuntu", "ab", "00"]
 
 
 @pytest.mark.parametrize("name", STRICT_GOOD)
@@ -40,7 +40,7 @@ def test_weak_names_need_defaults(name: str) -> None:
     ("name", "registry", "path"),
     [
         pytest.param("ubuntu", "index.docker.io", "library/ubuntu", id="library-added"),
-        pytest.param("a", "index.docker.io", "library/a", id="one-character"),
+        pytest.param("ab", "index.docker.io", "library/ab", id="two-characters"),
         pytest.param("docker.io/ubuntu", "index.docker.io", "library/ubuntu", id="docker-io"),
         pytest.param("index.docker.io/foo", "index.docker.io", "library/foo", id="explicit-hub"),
         pytest.param("user/app", "index.docker.io", "user/app", id="two-parts-kept"),
@@ -48,7 +48,7 @@ def test_weak_names_need_defaults(name: str) -> None:
         pytest.param("localhost/img", "localhost", "img", id="localhost-is-a-registry"),
         pytest.param("localhost:5000/img", "localhost:5000", "img", id="localhost-port"),
         pytest.param("host:5000/a/b", "host:5000", "a/b", id="colon-means-registry"),
-        pytest.param("my.host/a", "my.host", "a", id="dot-means-registry"),
+        pytest.param("my.host/ab", "my.host", "ab", id="dot-means-registry"),
         pytest.param("myhost/a", "index.docker.io", "myhost/a", id="plain-first-part-is-path"),
         pytest.param("localhostx/a", "index.docker.io", "localhostx/a", id="not-localhost"),
         pytest.param("foo//bar", "index.docker.io", "foo//bar", id="empty-component-ggcr"),
@@ -95,17 +95,20 @@ def test_default_registry(default_registry: str, expected: str) -> None:
         ),
         pytest.param(
             "gcr.io/" + "a" * 256,
-            "repository must be between 1 and 255 characters in length",
+            "repository must be between 2 and 255 characters in length",
             id="too-long",
         ),
         pytest.param(
-            "a" * 250,
-            "repository must be between 1 and 255 characters in length",
-            id="library-long",
+            "127.0.0.1:5000/x",
+            "repository must be between 2 and 255 characters in length",
+            id="one-character-ggcr-v0.21.9",
+        ),
+        pytest.param(
+            "x", "repository must be between 2 and 255 characters in length", id="one-character-hub"
         ),
         pytest.param(
             "gcr.io/",
-            "repository must be between 1 and 255 characters in length",
+            "repository must be between 2 and 255 characters in length",
             id="registry-only",
         ),
         pytest.param(
@@ -134,7 +137,14 @@ def test_invalid(name: str, reason: str) -> None:
 
 def test_255_characters_is_the_limit() -> None:
     assert new_repository("gcr.io/" + "a" * 255).repository_str == "a" * 255
-    assert new_repository("a" * 247).repository_str == "library/" + "a" * 247
+    # As in ggcr, the limit applies to the path as written: library/ comes on top.
+    assert new_repository("a" * 255).repository_str == "library/" + "a" * 255
+    assert new_repository("gcr.io/ab").repository_str == "ab"
+
+
+def test_a_repository_built_from_a_registry_is_not_held_to_the_parser_minimum() -> None:
+    # Registry.repo, like ggcr's Registry.Repo, names any non-empty path.
+    assert new_registry("gcr.io").repo("x").name == "gcr.io/x"
 
 
 def test_scope() -> None:

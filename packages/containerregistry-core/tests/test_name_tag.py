@@ -30,6 +30,8 @@ BAD = [
     pytest.param("gcr.io/project-id/wrong-length:white space", "tag can only", id="space"),
     pytest.param("gcr.io/p/too-many-chars:" + "t" * 129, "between 1 and 128", id="too-long"),
     pytest.param("Ubuntu:latest", "repository can only contain", id="bad-repository"),
+    pytest.param("ubuntu:", "a tag name must follow the colon", id="empty-tag-ggcr"),
+    pytest.param("gcr.io/x:v1", "between 2 and 255", id="one-character-repository"),
     pytest.param("ubuntu@" + DIGEST, "repository can only contain", id="digest-is-not-a-tag"),
 ]
 
@@ -65,7 +67,6 @@ def test_128_characters_is_the_limit() -> None:
         pytest.param(
             "ubuntu", "index.docker.io/library/ubuntu:latest", "latest", id="all-defaults"
         ),
-        pytest.param("ubuntu:", "index.docker.io/library/ubuntu:latest", "latest", id="empty-tag"),
         pytest.param(
             "localhost:5000/img", "localhost:5000/img:latest", "latest", id="port-not-tag"
         ),

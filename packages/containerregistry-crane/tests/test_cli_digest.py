@@ -34,7 +34,7 @@ def test_tarball(host: str, tmp_path: object) -> None:
 
     path = f"{tmp_path}/img.tar"
     image = remote.image(name.parse_reference(f"{host}/a/img:v1"))
-    tarball.write_to_file(path, name.new_tag("example.com/x:1"), image)
+    tarball.write_to_file(path, name.new_tag("example.com/xx:1"), image)
     assert run("digest", "--tarball", path) == (0, f"{image.digest()}\n".encode(), "")
     code, _, err = run("digest", "--tarball", path, "--full-ref", "x")
     assert (code, err) == (1, "Error: cannot specify --full-ref with --tarball\n")

@@ -109,7 +109,7 @@ def test_export_to_stdout_applies_whiteouts(registry: str) -> None:
 def test_export_to_a_file_and_from_stdin(registry: str, tmp_path: Path) -> None:
     image = two_layer_image()
     saved = tmp_path / "image.tar"
-    tarball.write_to_file(saved, name.parse_reference("example.com/x:v1"), image)
+    tarball.write_to_file(saved, name.parse_reference("example.com/xx:v1"), image)
     target = tmp_path / "fs.tar"
     code, out, err = run("export", "-", str(target), stdin=saved.read_bytes())
     assert code == 0, err

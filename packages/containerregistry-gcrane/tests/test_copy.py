@@ -112,7 +112,7 @@ def test_diff_of_a_plain_registry_goes_by_tag() -> None:
     from containerregistry import name
     from containerregistry.gcrane._copy import diff
 
-    src, dst = name.new_repository("a.example/x"), name.new_repository("b.example/x")
-    have = google.Tags(name="x", tags=("1",))
-    tasks = diff(google.Tags(name="x", tags=("2", "1")), have, src, dst)
+    src, dst = name.new_repository("a.example/xx"), name.new_repository("b.example/xx")
+    have = google.Tags(name="xx", tags=("1",))
+    tasks = diff(google.Tags(name="xx", tags=("2", "1")), have, src, dst)
     assert [(t.digest, t.tags) for t in tasks] == [("2", ("2",))]

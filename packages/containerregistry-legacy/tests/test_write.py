@@ -180,7 +180,7 @@ def test_same_image_under_two_tags_is_written_once(kit: Any) -> None:
 
 def test_blank_history_when_config_has_none(kit: Any) -> None:
     img = kit.MemoryImage([kit.gzip_layer({"f": b"1"}), kit.gzip_layer({"g": b"2"})])
-    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("a:b"): img}))}
+    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("ab:c"): img}))}
     base_id = legacy.v1_layer_id(img.layers()[0].digest(), "")
     assert content[f"{base_id}/json"] == (
         b'{"architecture":"","created":"0001-01-01T00:00:00Z","os":"",'
@@ -209,7 +209,7 @@ def test_history_must_pair_with_layers(
     target = tmp_path / "out.tar"
     target.write_bytes(b"previous")
     with pytest.raises(legacy.HistoryMismatchError, match="2 layers"):
-        legacy.write_to_file(target, new_tag("a:b"), img)
+        legacy.write_to_file(target, new_tag("ab:c"), img)
     assert target.read_bytes() == b"previous"
     assert os.listdir(tmp_path) == ["out.tar"]
 
@@ -220,7 +220,7 @@ def test_foreign_layers_are_listed_in_layer_sources(kit: Any) -> None:
         [foreign, kit.gzip_layer({"f": b"1"})],
         layer_media_types=[types.DOCKER_FOREIGN_LAYER, types.DOCKER_LAYER],
     )
-    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("a:b"): img}))}
+    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("ab:c"): img}))}
     sources = json.loads(content["manifest.json"])[0]["LayerSources"]
     assert list(sources) == [str(foreign.diff_id())]
     assert sources[str(foreign.diff_id())]["mediaType"] == types.DOCKER_FOREIGN_LAYER
@@ -228,9 +228,9 @@ def test_foreign_layers_are_listed_in_layer_sources(kit: Any) -> None:
 
 def test_zero_layer_image(kit: Any) -> None:
     img = kit.MemoryImage([])
-    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("a:b"): img}))}
+    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("ab:c"): img}))}
     assert json.loads(content["manifest.json"]) == [
-        {"Config": f"{img.config_name().hex}.json", "RepoTags": ["a:b"], "Layers": []}
+        {"Config": f"{img.config_name().hex}.json", "RepoTags": ["ab:c"], "Layers": []}
     ]
     assert content["repositories"] == b"{}"
 
@@ -261,7 +261,7 @@ class _SizedLayer:
 def test_layer_with_known_uncompressed_size(kit: Any) -> None:
     layer = _SizedLayer(kit.gzip_layer({"f": b"x" * 5000}), 0)
     img = kit.MemoryImage([layer])
-    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("a:b"): img}))}
+    content = {info.name: body for info, body in kit.read_tar(_write({new_tag("ab:c"): img}))}
     top_id = legacy.v1_layer_id(layer.digest(), "", img.raw_config_file())
     assert content[f"{top_id}/layer.tar"] == kit.tar_of({"f": b"x" * 5000})
 
@@ -269,7 +269,7 @@ def test_layer_with_known_uncompressed_size(kit: Any) -> None:
 def test_layer_longer_than_it_declares(kit: Any) -> None:
     img = kit.MemoryImage([_SizedLayer(kit.gzip_layer({"f": b"x"}), 512)])
     with pytest.raises(legacy.LegacyTarballError, match="more than"):
-        _write({new_tag("a:b"): img})
+        _write({new_tag("ab:c"): img})
 
 
 def test_write_to_file_and_read_back_with_tarball(kit: Any, tmp_path: pathlib.Path) -> None:

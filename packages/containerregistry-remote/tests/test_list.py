@@ -61,10 +61,10 @@ def test_a_link_off_the_registry_is_refused(registry: Served, link: str) -> None
 
 def test_catalog_and_catalog_page(registry: Served) -> None:
     img = random_image(2, layers=1, size=100)
-    for repo in ["a", "b/c", "d", "e"]:
+    for repo in ["aa", "b/c", "dd", "ee"]:
         remote.write(registry.ref(f"{repo}:v1"), img, **OPTS)
     reg = name.new_registry(registry.host)
-    assert remote.catalog(reg, page_size=3, **OPTS) == ["a", "b/c", "d", "e"]
+    assert remote.catalog(reg, page_size=3, **OPTS) == ["aa", "b/c", "dd", "ee"]
     assert len(registry.recorder.requests("GET", "/_catalog")) == 2
-    assert remote.catalog_page(reg, "b/c", 1, **OPTS) == ["d"]
-    assert remote.catalog_page(reg, "", 2, **OPTS) == ["a", "b/c"]
+    assert remote.catalog_page(reg, "b/c", 1, **OPTS) == ["dd"]
+    assert remote.catalog_page(reg, "", 2, **OPTS) == ["aa", "b/c"]

@@ -287,7 +287,7 @@ def test_a_blob_body_cut_short_is_a_transport_error_naming_the_count() -> None:
 
     server = _BlobServer(bytes(range(256)) * 40, cut=4000)
     try:
-        got = remote.layer(name.new_digest(f"{server.host}/r@{server.digest}"), **OPTS)
+        got = remote.layer(name.new_digest(f"{server.host}/rr@{server.digest}"), **OPTS)
         with got.compressed() as stream, pytest.raises(TransportError, match="after 4000") as info:
             stream.read()
         assert "6240 more expected" in str(info.value)
@@ -299,7 +299,7 @@ def test_blobs_read_to_the_end_share_one_connection() -> None:
     blob = bytes(range(256)) * 9000
     server = _BlobServer(blob)
     try:
-        got = remote.layer(name.new_digest(f"{server.host}/r@{server.digest}"), **OPTS)
+        got = remote.layer(name.new_digest(f"{server.host}/rr@{server.digest}"), **OPTS)
         for _ in range(3):
             with got.compressed() as stream:
                 assert stream.read() == blob
@@ -307,3 +307,28 @@ def test_blobs_read_to_the_end_share_one_connection() -> None:
         assert len(set(server.blob_connections)) == 1
     finally:
         server.close()
+
+
+def test_each_resumed_download_is_one_line_on_the_retry_logger(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from containerregistry.transport import RETRY_LOGGER, TransportError
+
+    server = _BlobServer(bytes(range(256)) * 40, cut=4000)
+    try:
+        got = remote.layer(name.new_digest(f"{server.host}/rr@{server.digest}"), **OPTS)
+        with (
+            caplog.at_level("INFO", logger=RETRY_LOGGER),
+            got.compressed() as stream,
+            pytest.raises(TransportError),
+        ):
+            stream.read()
+    finally:
+        server.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == RETRY_LOGGER]
+    assert lines
+    assert all(
+        line.startswith(f"download of {server.digest} from {server.host} broke at byte ")
+        for line in lines
+    )
+    assert lines[0].endswith(f"(try 2 of {FAST_RETRY.attempts})")

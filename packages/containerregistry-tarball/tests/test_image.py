@@ -136,14 +136,14 @@ def test_uncompressed_layers_are_compressed_once(kit: Any, monkeypatch: pytest.M
 def test_tag_picks_one_image(kit: Any) -> None:
     first, second = kit.make_image({"1": b"1"}), kit.make_image({"2": b"2"})
     out = io.BytesIO()
-    tarball.multi_write({new_tag("ubuntu"): first, new_tag("reg.example/b:2"): second}, out)
+    tarball.multi_write({new_tag("ubuntu"): first, new_tag("reg.example/bb:2"): second}, out)
     opener = kit.opener_of(out.getvalue())
     # Several spellings of one tag are the same tag.
     for spelling in ("ubuntu", "docker.io/library/ubuntu:latest", new_tag("ubuntu:latest")):
         assert tarball.image(opener, tag=spelling).digest() == first.digest()
-    assert tarball.image(opener, tag="reg.example/b:2").digest() == second.digest()
-    with pytest.raises(tarball.TagNotFoundError, match=r"reg\.example/b:3 not found"):
-        tarball.image(opener, tag="reg.example/b:3")
+    assert tarball.image(opener, tag="reg.example/bb:2").digest() == second.digest()
+    with pytest.raises(tarball.TagNotFoundError, match=r"reg\.example/bb:3 not found"):
+        tarball.image(opener, tag="reg.example/bb:3")
     with pytest.raises(tarball.TarballError, match="holds 2 images; pass tag="):
         tarball.image(opener)
 

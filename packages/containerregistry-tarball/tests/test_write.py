@@ -81,25 +81,25 @@ def test_shared_layers_written_once_and_order_deterministic(kit: Any) -> None:
     shared = {"shared.txt": b"same"}
     first = kit.make_image(shared, {"one": b"1"})
     second = kit.make_image(shared, {"two": b"2"}, architecture="arm64")
-    refs_a = {new_tag("reg.example/z:1"): first, new_tag("reg.example/a:1"): second}
-    refs_b = {new_tag("reg.example/a:1"): second, new_tag("reg.example/z:1"): first}
+    refs_a = {new_tag("reg.example/zz:1"): first, new_tag("reg.example/aa:1"): second}
+    refs_b = {new_tag("reg.example/aa:1"): second, new_tag("reg.example/zz:1"): first}
     data = _write(refs_a)
     assert data == _write(refs_b)
     names = [info.name for info, _ in kit.read_tar(data)]
     shared_hex = first.layers()[0].digest().hex
     assert names.count(f"{shared_hex}.tar.gz") == 1
     manifest = json.loads(kit.read_tar(data)[-1][1])
-    assert [m["RepoTags"] for m in manifest] == [["reg.example/a:1"], ["reg.example/z:1"]]
+    assert [m["RepoTags"] for m in manifest] == [["reg.example/aa:1"], ["reg.example/zz:1"]]
     # The image written first is the first in manifest.json.
     assert names[0] == str(second.config_name())
     assert names.index(str(first.config_name())) > names.index(f"{shared_hex}.tar.gz")
 
 
 def test_same_image_under_two_tags_is_one_entry(kit: Any, image_one: Any) -> None:
-    refs = {new_tag("reg.example/r:1"): image_one, new_tag("reg.example/r:2"): image_one}
+    refs = {new_tag("reg.example/rr:1"): image_one, new_tag("reg.example/rr:2"): image_one}
     manifest = json.loads(kit.read_tar(_write(refs))[-1][1])
     assert len(manifest) == 1
-    assert manifest[0]["RepoTags"] == ["reg.example/r:1", "reg.example/r:2"]
+    assert manifest[0]["RepoTags"] == ["reg.example/rr:1", "reg.example/rr:2"]
 
 
 @pytest.mark.parametrize(
@@ -233,7 +233,7 @@ def test_write_to_file_is_byte_for_byte_the_stream_writer(
     shared = {"shared.bin": os.urandom(3 << 20)}
     first = kit.make_image(shared, {"a.bin": os.urandom(1000)}, {"b.bin": os.urandom(700_001)})
     second = kit.make_image(shared, {"c.bin": b"c"}, architecture="arm64")
-    refs = {new_tag("reg.example/z:1"): first, new_tag("reg.example/a:1"): second}
+    refs = {new_tag("reg.example/zz:1"): first, new_tag("reg.example/aa:1"): second}
     path = os.path.join(str(tmp_path), "out.tar")
     updates = []
     tarball.multi_ref_write_to_file(path, refs, jobs=jobs, progress=updates.append)

@@ -178,9 +178,9 @@ def test_seeds_are_deterministic_and_indexes_hold_their_images(pytester: pytest.
         from containerregistry import remote, name
 
         def test_seed(registry, registry_seeder):
-            one = registry_seeder.image(f"{registry}/a:1", layers=2, layer_size=10, seed=42)
-            two = registry_seeder.image(f"{registry}/b:1", layers=2, layer_size=10, seed=42)
-            other = registry_seeder.image(f"{registry}/c:1", layers=2, layer_size=10)
+            one = registry_seeder.image(f"{registry}/aa:1", layers=2, layer_size=10, seed=42)
+            two = registry_seeder.image(f"{registry}/bb:1", layers=2, layer_size=10, seed=42)
+            other = registry_seeder.image(f"{registry}/cc:1", layers=2, layer_size=10)
             assert one.digest == two.digest != other.digest
             seeded = registry_seeder.index(f"{registry}/multi:1", images=3, seed=5)
             manifest = json.loads(remote.get(name.parse_reference(seeded.by_digest)).manifest)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 REPOSITORY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-./"
 TAG_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-#: A repository path, including a ``library/`` prefix that was added, is at most
-#: 255 characters (the distribution spec's limit); a tag at most 128.
+#: A repository path as written (before any ``library/`` is added) has 2 to 255
+#: characters, as in ggcr v0.21.9 (``checkRepository``): ``host/x`` is refused. ggcr
+#: allows one character after v0.21.9 (#2407); crane v0.21.9 is the reference here.
+REPOSITORY_MIN = 2
 REPOSITORY_MAX = 255
+#: A tag has 1 to 128 characters (ggcr's ``checkTag``).
 TAG_MAX = 128
 
 _REPOSITORY_SET = frozenset(REPOSITORY_CHARS)
@@ -22,20 +25,50 @@ _LOWER_HEX = frozenset("0123456789abcdef")
 _HOST_PUNCTUATION = frozenset("-._~!$&'()*+,;=:[]<>\"")
 
 
-def element_problem(element: str, kind: str, allowed: frozenset[str], chars: str, top: int) -> str:
-    """Return why ``element`` breaks the length or character rule, or ``""``."""
-    if not 1 <= len(element) <= top:
-        return f"{kind} must be between 1 and {top} characters in length"
+def element_problem(
+    element: str, kind: str, allowed: frozenset[str], chars: str, top: int, bottom: int = 1
+) -> str:
+    """Return why ``element`` breaks the length or character rule, or ``""``.
+
+    The length is counted in code points (Go counts runes); ``bottom`` (default 1)
+    and ``top`` are the inclusive bounds.
+    """
+    if not bottom <= len(element) <= top:
+        return f"{kind} must be between {bottom} and {top} characters in length"
     if not allowed.issuperset(element):
         return f"{kind} can only contain the characters {chars}"
     return ""
 
 
 def repository_problem(repository: str) -> str:
-    """Return why a repository path is invalid, or ``""`` if it is valid."""
+    """Return why a repository path as written is invalid, or ``""`` if it is valid.
+
+    This is ggcr's ``checkRepository``: 2 to 255 characters out of
+    :data:`REPOSITORY_CHARS`. It applies to the path the user wrote, before a
+    ``library/`` is added for Docker Hub.
+    """
     return element_problem(
-        repository, "repository", _REPOSITORY_SET, REPOSITORY_CHARS, REPOSITORY_MAX
+        repository,
+        "repository",
+        _REPOSITORY_SET,
+        REPOSITORY_CHARS,
+        REPOSITORY_MAX,
+        REPOSITORY_MIN,
     )
+
+
+def stored_repository_problem(repository: str, implicit_namespace: str = "") -> str:
+    """Return why a stored repository path is invalid, or ``""`` (a looser backstop).
+
+    A :class:`~containerregistry.name.Repository` built directly (``Registry.repo``,
+    which ggcr does not validate at all) only needs a non-empty path of allowed
+    characters. ``implicit_namespace`` (e.g. ``library/``) is a prefix the parser
+    added; it does not count towards the 255 characters, as in ggcr.
+    """
+    written = repository
+    if implicit_namespace and repository.startswith(implicit_namespace):
+        written = repository[len(implicit_namespace) :]
+    return element_problem(written, "repository", _REPOSITORY_SET, REPOSITORY_CHARS, REPOSITORY_MAX)
 
 
 def tag_problem(tag: str) -> str:

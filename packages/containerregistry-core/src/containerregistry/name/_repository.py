@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from containerregistry.lazy import record
-from containerregistry.name._check import repository_problem
+from containerregistry.name._check import repository_problem, stored_repository_problem
 from containerregistry.name._errors import BadNameError
 from containerregistry.name._registry import DEFAULT_REGISTRY, Registry, new_registry
 
@@ -34,7 +34,10 @@ class Repository:
     repository_str: str
 
     def __post_init__(self) -> None:
-        problem = repository_problem(self.repository_str)
+        implied = ""
+        if self.registry.registry_str == DEFAULT_REGISTRY:
+            implied = f"{DEFAULT_NAMESPACE}/"
+        problem = stored_repository_problem(self.repository_str, implied)
         if problem:
             raise BadNameError("repository", self.repository_str, problem)
 
@@ -108,6 +111,8 @@ def new_repository(
 
     A one-part path on Docker Hub (``index.docker.io``) gets ``library/`` in front;
     on any other registry, including a custom ``default_registry``, it is kept as is.
+    The path as written must have 2 to 255 characters out of ``[a-z0-9_-./]``
+    (ggcr v0.21.9's rule, checked before ``library/`` is added).
 
     Raises:
         BadNameError: the name breaks a rule; the message says which.
@@ -137,7 +142,4 @@ def new_repository(
                 f"(missing '{DEFAULT_NAMESPACE}/')",
             )
         path = f"{DEFAULT_NAMESPACE}/{path}"
-        problem = repository_problem(path)
-        if problem:
-            raise BadNameError("repository", name, problem)
     return Repository(registry, path)

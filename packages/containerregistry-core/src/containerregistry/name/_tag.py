@@ -81,6 +81,9 @@ def new_tag(
     base, tag = name, ""
     head, colon, tail = name.rpartition(":")
     if colon and "/" not in tail:
+        # A last ':' part without '/' is a tag (a port is followed by a path).
+        if not tail:
+            raise BadNameError("tag", name, "a tag name must follow the colon")
         base, tag = head, tail
     if tag or strict:
         if strict and not tag:
