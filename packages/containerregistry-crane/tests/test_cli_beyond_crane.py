@@ -144,7 +144,10 @@ def test_pull_tarball_several_platforms_is_refused(host: str, tmp_path: Path) ->
         str(tmp_path / "x.tar"),
     )  # fmt: skip
     assert code == 1
-    assert "need --format oci" in err
+    assert err == (
+        "Error: several platforms (linux/arm64, linux/amd64) need an OCI layout, but a "
+        "tarball holds one image per reference: add --format oci, or pass a single --platform\n"
+    )
 
 
 def test_flatten_several_platforms(host: str) -> None:

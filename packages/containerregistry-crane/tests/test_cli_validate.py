@@ -24,9 +24,12 @@ def test_validate_reports_a_broken_image(host: str, tmp_path: object) -> None:
         data[3000] ^= 0xFF
         handle.seek(0)
         handle.write(data)
-    code, out, _ = run("validate", "--tarball", path)
-    assert code == 0
+    code, out, err = run("validate", "--tarball", path, "--remote", f"{host}/a/img:v1")
+    # As crane: FAIL on stdout, exit 1, and the remote image is not looked at.
+    assert code == 1
     assert out.startswith(f"FAIL: {path}: ".encode())
+    assert b"PASS" not in out
+    assert err.startswith(f"Error: {path}: ")
 
 
 def test_validate_unreadable_input(tmp_path: object) -> None:

@@ -72,7 +72,7 @@ class Descriptor:
                 )
                 raise PlatformNotFoundError(
                     f"no child of {self.ref.name} matches platform {platform} "
-                    f"(it has: {listed or 'none'}); pass platform= with one of those"
+                    f"(it has: {listed or 'none'})"
                 )
             if types.is_index(child.media_type):
                 index = index.image_index(child.digest)

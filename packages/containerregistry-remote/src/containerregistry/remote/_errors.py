@@ -30,7 +30,20 @@ class UnexpectedMediaTypeError(RemoteError):
 
 
 class PlatformNotFoundError(RemoteError):
-    """No child of an index matches the requested platform."""
+    """No child of an index matches the requested platform.
+
+    Attributes:
+        hint: what to change, in the Python API's words (``pass platform= with one
+            of those``); the message ends with it, and a CLI replaces it with its
+            own flag's name.
+    """
+
+    #: The hint every instance carries unless told otherwise.
+    API_HINT = "pass platform= with one of those"
+
+    def __init__(self, message: str, hint: str = API_HINT) -> None:
+        self.hint = hint
+        super().__init__(f"{message}; {hint}" if hint else message)
 
 
 class ManifestError(RemoteError):

@@ -61,9 +61,11 @@ def pull(
         )
     platforms = requested_platforms(ctx, platform)
     if len(platforms) > 1 and format != "oci":
+        what = "tarball" if format == "tarball" else "legacy tarball"
         raise fail(
-            f"several platforms ({', '.join(map(str, platforms))}) need --format oci: a "
-            f"{format} tarball holds one image per reference"
+            f"several platforms ({', '.join(map(str, platforms))}) need an OCI layout, "
+            f"but a {what} holds one image per reference: add --format oci, "
+            "or pass a single --platform"
         )
     options = options_for(ctx, platforms)
     from containerregistry.crane import _save

@@ -1,4 +1,4 @@
-"""``crane validate``: print ``PASS: <x>`` or ``FAIL: <x>: <error>``."""
+"""``crane validate``: print ``PASS: <x>``, or ``FAIL: <x>: <error>`` and exit 1."""
 
 from __future__ import annotations
 
@@ -41,10 +41,12 @@ def validate(
             raise crane.CraneError(f"failed to read image {label}: {exc}") from exc
         try:
             crane.validate(image, fast=fast)
-        except Exception as exc:  # a failed check is reported, not raised
-            print(f"FAIL: {label}: {exc}")
-        else:
-            print(f"PASS: {label}")
+        except Exception as exc:
+            # As crane: the FAIL line on stdout, the error on stderr, exit 1, and
+            # nothing after the first failure is validated.
+            print(f"FAIL: {label}: {exc}", flush=True)
+            raise crane.CraneError(f"{label}: {exc}") from exc
+        print(f"PASS: {label}")
 
 
 def register(app: typer.Typer) -> None:
