@@ -1,12 +1,13 @@
 """Build hook shared by every distribution: ``packages/*/_checkout_build.py`` link here.
 
 A wheel built straight from a checkout's ``packages/<dist>`` directory
-(``pip install ./packages/containerregistry-crane``) also names its sibling
-distributions by path, ``containerregistry-core @ file:///…/packages/containerregistry-core``,
-so pip builds and installs them from the same checkout instead of looking for
-unpublished names on an index. Wheels built from an sdist (``nox -s build``, any
-release) have no siblings beside them and name their dependencies by version only.
-Editable builds are left alone: the noxfile installs every directory at once.
+(``pip install ./packages/containerregistry-crane``) names each sibling it depends
+on by path instead of by version (``containerregistry-core @
+file:///…/packages/containerregistry-core``), so pip builds and installs them from
+the same checkout instead of looking for unpublished names on an index. Wheels built
+from an sdist (``nox -s build``, any release) have no siblings beside them and keep
+the exact version pins. Editable builds keep them too: pip refuses ``-e DIR`` beside
+``NAME @ file://DIR``, and the noxfile installs every directory editable at once.
 
 The same file is each distribution's build backend (``backend-path = ["."]``):
 hatchling's, less ``prepare_metadata_for_build_wheel``, which writes METADATA
