@@ -1,4 +1,5 @@
-"""Small real HTTP servers on 127.0.0.1 that speak the registry auth protocol."""
+"""Small real HTTP servers on 127.0.0.1 that speak the registry auth protocol, and a
+private CA with an https server that presents its certificate."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import base64
 import dataclasses
 import http.server
 import json
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -207,3 +210,111 @@ def helper(tmp_path, monkeypatch):
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
     return store
+
+
+def _openssl(*args: str, cwd: object) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, made here."""
+    d = tmp_path_factory.mktemp("pki")
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=test-ca",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        cwd=d,
+    )
+    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for leaf in ("server", "client"):
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={leaf}",
+            "-keyout",
+            f"{leaf}.key",
+            "-out",
+            f"{leaf}.csr",
+            cwd=d,
+        )
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{leaf}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            f"{leaf}.pem",
+            cwd=d,
+        )
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=other",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+        cwd=d,
+    )
+    return d
+
+
+@pytest.fixture
+def tls_server(pki):
+    """An https registry answering 200 on /v2/; with ``require_client`` it wants mTLS."""
+    servers = []
+
+    def start(require_client=False):
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(pki / "server.pem", pki / "server.key")
+        if require_client:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(pki / "ca.pem")
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+        threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True).start()
+        servers.append(httpd)
+        return f"127.0.0.1:{httpd.server_address[1]}"
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()

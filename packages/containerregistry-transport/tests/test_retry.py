@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from containerregistry import transport
+from containerregistry.transport._contact import forget_answers
 from containerregistry.transport._retry import RetryLayer
 
 
@@ -69,14 +70,17 @@ def test_the_default_policy_is_five_tries_capped_at_30_seconds():
     assert (policy.attempts, policy.backoff, policy.max_wait, policy.jitter) == (5, 1.0, 30.0, 1.0)
 
 
-def test_each_retry_is_logged_for_verbose(serve, kit, caplog):
-    answers = iter([503, 200])
-    server = serve(lambda seen: kit.Reply(next(answers)))
-    policy, _ = _recording()
-    with caplog.at_level("INFO", logger="containerregistry.transport"):
+def test_each_retry_is_one_line_on_the_retry_logger(serve, kit, caplog):
+    answers = iter([kit.Reply(503, {"Retry-After": "2"}), kit.Reply(502), kit.Reply(200)])
+    server = serve(lambda seen: next(answers))
+    policy, waits = _recording(jitter=0.0)
+    with caplog.at_level("INFO", logger=transport.RETRY_LOGGER):
         assert _session(policy).get(server.url + "/v2/").status_code == 200
-    assert [r.getMessage().split(" in ")[0] for r in caplog.records] == [
-        f"GET {server.url}/v2/: status 503; try 2 of 5"
+    assert waits == [2.0, 2.0]
+    assert {r.name for r in caplog.records} == {transport.RETRY_LOGGER}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{server.host} answered 503 to GET, retrying in 2 s (try 2 of 5)",
+        f"{server.host} answered 502 to GET, retrying in 2 s (try 3 of 5)",
     ]
 
 
@@ -182,16 +186,112 @@ def test_delay_takes_an_error_retry_after(retry_after, expected):
     assert policy.delay(1, retry_after=retry_after) == expected
 
 
-def test_a_refused_connection_is_retried_within_the_budget():
-    """Nothing listens (a registry restarting behind its balancer): tried 5 times."""
+def _closed_port() -> int:
+    """A port nothing listens on (bound, then closed), forgotten by the contact record."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    forget_answers()  # an earlier test's server may have had this port
+    return port
+
+
+def test_a_host_that_never_answered_and_refuses_fails_at_once(caplog):
+    """Nothing listens and nothing ever did: waiting cannot help, so there is one try."""
+    port = _closed_port()
     policy, waits = _recording()
-    with pytest.raises(requests.ConnectionError) as caught:
+    with (
+        caplog.at_level("INFO", logger="containerregistry"),
+        pytest.raises(requests.ConnectionError) as caught,
+    ):
         _session(policy).get(f"http://127.0.0.1:{port}/v2/")
-    assert len(waits) == 4
+    assert caught.value.tries == 1
+    assert waits == []
+    assert caplog.records == []
+
+
+@contextlib.contextmanager
+def _answers_then_closes(answers: list[bytes]) -> Iterator[tuple[str, list[bytes]]]:
+    """A socket server that takes one connection per answer (sent raw, then it hangs
+    up), then stops listening: later connections are refused. Yields its URL and the
+    requests it read."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    received: list[bytes] = []
+    done = threading.Event()
+
+    def serve() -> None:
+        for answer in answers:
+            conn, _ = listener.accept()
+            received.append(conn.recv(65536))
+            conn.sendall(answer)
+            conn.close()
+        listener.close()
+        done.set()
+
+    forget_answers()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
+    finally:
+        thread.join(5)
+        listener.close()
+
+
+_EMPTY_200 = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def test_a_refusal_after_the_host_answered_keeps_the_whole_budget(caplog):
+    """The host answered once, then stopped listening (a registry restarting behind its
+    balancer): the refusals are tried again, 5 tries, each wait said on the retry log."""
+    policy, waits = _recording()
+    with _answers_then_closes([_EMPTY_200]) as (url, received):
+        session = _session(policy)
+        assert session.get(url + "/v2/").status_code == 200
+        with (
+            caplog.at_level("INFO", logger=transport.RETRY_LOGGER),
+            pytest.raises(requests.ConnectionError) as caught,
+        ):
+            session.get(url + "/v2/x/manifests/v1")
+    host = url.removeprefix("http://")
     assert caught.value.tries == 5
+    assert len(waits) == 4
+    assert len(received) == 1
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line.split(", retrying in ")[0] for line in lines] == [
+        f"connection to {host} refused"
+    ] * 4
+    assert [line.rsplit(" (", 1)[1] for line in lines] == [
+        "try 2 of 5)",
+        "try 3 of 5)",
+        "try 4 of 5)",
+        "try 5 of 5)",
+    ]
+
+
+def test_an_answer_cut_short_then_refusals_keep_the_whole_budget(caplog):
+    """The host answered the ping, then dropped the next answer mid-body and went away:
+    the cut and every refusal after it are tried again, within one budget of 5."""
+    policy, waits = _recording()
+    with _answers_then_closes([_EMPTY_200, _CUT]) as (url, received):
+        session = _session(policy)
+        assert session.get(url + "/v2/").status_code == 200
+        with (
+            caplog.at_level("INFO", logger=transport.RETRY_LOGGER),
+            pytest.raises(requests.ConnectionError) as caught,
+        ):
+            session.get(url + "/v2/x/manifests/v1")
+    host = url.removeprefix("http://")
+    assert caught.value.tries == 5
+    assert len(waits) == 4
+    assert len(received) == 2
+    assert [r.getMessage().split(", retrying in ")[0] for r in caplog.records] == [
+        f"the answer from {host} was cut short",
+        f"connection to {host} refused",
+        f"connection to {host} refused",
+        f"connection to {host} refused",
+    ]
 
 
 def test_an_unknown_host_fails_at_once():

@@ -32,14 +32,23 @@ def head(ref: str, **options: Unpack[OptionArgs]) -> V1Descriptor:
     return remote.head(opts.reference(ref), **opts.remote())
 
 
+#: HEAD answers that ``remote.head`` has already followed with a GET (404, 405): a
+#: second GET would only get the same answer.
+_HEAD_ALREADY_FELL_BACK = frozenset({404, 405})
+
+
 def digest(ref: str, **options: Unpack[OptionArgs]) -> str:
     """Return the digest (``sha256:...``) of the manifest ``ref`` names.
 
-    Without a platform (default) a HEAD request answers, with a GET as the fallback
-    (and a warning on ``containerregistry.warn``). With a platform, an index gives
-    the digest of its matching child.
+    Without a platform (default) a HEAD request answers; ``remote.head`` follows a
+    404, a 405 or an answer without the manifest headers with a GET. Another
+    refusal of the HEAD alone (401, 403, 501, ...) falls back on a GET here, with a
+    warning on ``containerregistry.warn``, as crane does. A failure a GET would meet
+    too does not: no connection, a spent retry budget (one operation, one budget).
+    With a platform, an index gives the digest of its matching child.
     """
     from containerregistry import remote
+    from containerregistry.transport import RETRY_STATUS_CODES, RegistryError
 
     opts = Options.make(options)
     reference = opts.reference(ref)
@@ -50,7 +59,9 @@ def digest(ref: str, **options: Unpack[OptionArgs]) -> str:
         return str(descriptor.image().digest())
     try:
         return str(remote.head(reference, **opts.remote()).digest)
-    except Exception as exc:  # any HEAD failure falls back, as crane does
+    except RegistryError as exc:
+        if exc.status in _HEAD_ALREADY_FELL_BACK or exc.status in RETRY_STATUS_CODES:
+            raise
         logs.warn.warning("HEAD request failed, falling back on GET: %s", exc)
     return str(remote.get(reference, **opts.remote()).digest)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -12,9 +11,6 @@ if TYPE_CHECKING:
     from containerregistry.transport import Retry
 
 T = TypeVar("T")
-
-_log = logging.getLogger("containerregistry.gcrane")
-_log.addHandler(logging.NullHandler())
 
 
 def default_retry() -> Retry:
@@ -46,6 +42,7 @@ def retrying(operation: Callable[[], T], what: str, policy: Retry | None) -> T:
             wait = policy.delay(attempt)
             if wait is None:
                 raise
-            _log.info("%s failed (%s); retrying in %.1f s", what, error, wait)
-            policy.sleep(wait)
+            # Said on the transport's retry logger: a terminal shows each wait (GCR's
+            # are long: 6 s, 60 s, 600 s).
+            policy.wait(wait, reason=f"{what} failed ({error})", attempt=attempt + 1)
             attempt += 1

@@ -133,7 +133,13 @@ class _ResumingStream(io.RawIOBase):
                 logs.progress.debug(
                     "blob %s broke after %d bytes (%s); resuming", self._digest, self._count, exc
                 )
-                policy.wait(wait)
+                registry = self._fetcher.repository.registry.registry_str
+                policy.wait(
+                    wait,
+                    reason=f"download of {self._digest} from {registry} broke at byte "
+                    f"{self._count}",
+                    attempt=self._tries + 1,
+                )
                 self._stream.close()
                 self._stream = self._fetcher.reopen_blob(self._url, self._count, self._digest)
                 continue

@@ -40,7 +40,13 @@ if TYPE_CHECKING:
     from containerregistry.transport._logger import LoggerLayer, redacting
     from containerregistry.transport._ping import PingResult, ping, ping_probe
     from containerregistry.transport._redact import redact_headers, redact_url
-    from containerregistry.transport._retry import RETRY_STATUS_CODES, Retry, RetryLayer, no_retry
+    from containerregistry.transport._retry import (
+        RETRY_LOGGER,
+        RETRY_STATUS_CODES,
+        Retry,
+        RetryLayer,
+        no_retry,
+    )
     from containerregistry.transport._scheme import SchemeLayer, canonical_address, matches_host
     from containerregistry.transport._session import (
         DEFAULT_TIMEOUT,
@@ -92,6 +98,7 @@ _MODULE_OF: dict[str, str] = {
     "RegistrySession": "_session",
     "ResponseTooLargeError": "_errors",
     "Retry": "_retry",
+    "RETRY_LOGGER": "_retry",
     "RETRY_STATUS_CODES": "_retry",
     "RetryLayer": "_retry",
     "SchemeLayer": "_scheme",
@@ -111,6 +118,7 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "MAX_ERROR_BODY",
     "MAX_RESPONSE_BODY",
+    "RETRY_LOGGER",
     "RETRY_STATUS_CODES",
     "TEMPORARY_ERROR_CODES",
     "TEMPORARY_STATUS_CODES",

@@ -282,6 +282,52 @@ def is_refused(exc: BaseException) -> bool:
     return isinstance(root_cause(exc), ConnectionRefusedError)
 
 
+#: What to check when a host cannot be reached at all, by :func:`unreachable` reason.
+UNREACHABLE_HINTS = {
+    "connection refused": "is the registry running and the port right?",
+    "unknown host": "is the registry's name right?",
+    "no route to host": "is the address right and the network up?",
+    "network is unreachable": "is the network up?",
+}
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """Why no connection to the host was made at all, or None for any other failure.
+
+    ``connection refused`` (nothing listens on the port), ``unknown host`` (the
+    name does not resolve), ``no route to host`` or ``network is unreachable``:
+    failures that come before a single byte is exchanged, and that waiting a few
+    seconds will not change unless the host has answered before (a restart). A
+    failure to reach a proxy is not one of them (None): the message must name the
+    proxy, not the registry.
+    """
+    import errno
+
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return None
+    if is_permanent_connection_error(exc):
+        return "unknown host"
+    cause = root_cause(exc)
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, OSError) and cause.errno == errno.EHOSTUNREACH:
+        return "no route to host"
+    if isinstance(cause, OSError) and cause.errno == errno.ENETUNREACH:
+        return "network is unreachable"
+    return None
+
+
+def cannot_connect(address: str, reason: str, tries: int = 1) -> str:
+    """``cannot connect to ADDRESS: REASON (HINT)``: one line for an unreachable host.
+
+    ``reason`` is an :func:`unreachable` answer; ``tries`` (default 1) above one is
+    said too: ``(after 5 tries; is the registry running and the port right?)``.
+    """
+    hint = UNREACHABLE_HINTS.get(reason, "check the name and the network")
+    tried = f"after {tries} tries; " if tries > 1 else ""
+    return f"cannot connect to {address}: {reason} ({tried}{hint})"
+
+
 def describe_failure(exc: BaseException) -> str:
     """``<type>: <what went wrong>`` for a failed request, without urllib3's wrapping.
 

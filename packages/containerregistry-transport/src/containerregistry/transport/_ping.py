@@ -11,8 +11,11 @@ import requests
 from containerregistry.lazy import record
 from containerregistry.transport._errors import (
     TransportError,
+    cannot_connect,
     describe_failure,
     error_from_response,
+    tries_of,
+    unreachable,
 )
 from containerregistry.transport._redact import scrub_text
 
@@ -54,10 +57,16 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
     200 means no authentication; 401 carries the challenges. Any other status raises
     :class:`~containerregistry.transport.RegistryError`, except after the https
     certificate failed verification: then :class:`~containerregistry.transport.TransportError`
-    names that failure first. When no scheme connects, it names each failure.
+    names that failure first. When no scheme connects, it names each failure, in
+    one short line when each was the same :func:`~._errors.unreachable` reason
+    ("cannot connect to HOST: connection refused (is the registry running and the
+    port right?)").
     """
     schemes = ["https", "http"] if registry.scheme == "http" else ["https"]
     failures: list[str] = []
+    # Why each scheme could not connect at all (None: something else went wrong).
+    reasons: list[str | None] = []
+    tries = 1
     tls_failed = False  # an https server answered with a certificate we do not trust
     for scheme in schemes:
         url = f"{scheme}://{registry.registry_str}/v2/"
@@ -66,11 +75,13 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
             if plain == REFUSED:
                 # Nothing listens for https; the http ping gets the retries.
                 failures.append(f"https: GET {url}: ConnectionError: {_REFUSED_TEXT}")
+                reasons.append("connection refused")
                 continue
             if plain is not None:
                 # No TLS on that port: the https ping would only fail, after loading
                 # the CA bundle (50 ms) for nothing. Go straight to http.
                 failures.append(f"https: GET {url}: the server does not speak TLS ({plain})")
+                reasons.append(None)
                 continue
         try:
             response = session.get(url, allow_redirects=True)
@@ -79,6 +90,8 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
             cause = exc.__cause__ if isinstance(exc, TransportError) else exc
             what = describe_failure(cause) if cause is not None else str(exc)
             failures.append(f"{scheme}: GET {url}: {scrub_text(what)}")
+            reasons.append(unreachable(cause) if cause is not None else None)
+            tries = max(tries, tries_of(cause))
             tls_failed = tls_failed or _certificate_rejected(exc)
             continue
         with response:
@@ -114,6 +127,8 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
                     "check the CA bundle, or use --insecure if you trust the registry"
                 ) from error
             raise error
+    if len(set(reasons)) == 1 and reasons[0] is not None:
+        raise TransportError(cannot_connect(registry.registry_str, reasons[0], tries))
     raise TransportError(
         f"cannot reach registry {registry.registry_str} ({'; '.join(failures)}); "
         "check the name, the network and TLS settings"

@@ -23,6 +23,7 @@ from requests.adapters import BaseAdapter
 
 from containerregistry import logs
 from containerregistry.lazy import record
+from containerregistry.transport._contact import address_of, has_answered, record_answer
 from containerregistry.transport._errors import (
     MAX_RESPONSE_BODY,
     RETRY_AFTER_STATUS_CODES,
@@ -30,9 +31,11 @@ from containerregistry.transport._errors import (
     describe_failure,
     is_permanent_connection_error,
     parse_retry_after,
+    root_cause,
+    unreachable,
 )
 from containerregistry.transport._layer import Cert, Layer, Timeout, body_position, rewind
-from containerregistry.transport._redact import redact_url, scrub_text
+from containerregistry.transport._redact import scrub_text
 
 #: The status codes retried by default:
 RETRY_STATUS_CODES = frozenset(
@@ -48,8 +51,11 @@ RETRY_STATUS_CODES = frozenset(
     }
 )
 
-#: Where each retry is told (shown by the CLIs' ``--verbose``).
-_log = logging.getLogger("containerregistry.transport")
+#: Where each wait before another try is told, one INFO line each ("connection to
+#: HOST refused, retrying in 2.1 s (try 2 of 5)"): the CLIs show it on a terminal,
+#: and everywhere with ``--verbose``. A rate limit is told on ``logs.progress``.
+RETRY_LOGGER = "containerregistry.transport.retry"
+_log = logging.getLogger(RETRY_LOGGER)
 _log.addHandler(logging.NullHandler())
 
 _no_retry: contextvars.ContextVar[bool] = contextvars.ContextVar("no_retry", default=False)
@@ -132,26 +138,79 @@ class Retry:
         """Whether ``tries`` failed tries of one request have spent its budget."""
         return tries >= self.attempts
 
-    def wait(self, seconds: float, *, host: str = "", status: int | None = None) -> None:
-        """Sleep ``seconds`` before another try; a rate limit is said on the progress log.
+    def wait(
+        self,
+        seconds: float,
+        *,
+        host: str = "",
+        status: int | None = None,
+        reason: str = "",
+        attempt: int = 0,
+    ) -> None:
+        """Sleep ``seconds`` before another try, after saying why in one log line.
 
-        ``host`` and ``status`` name what is waited for (a 429 from ``host`` is shown
-        as "rate limited by HOST, retrying in N s", which the CLIs print on stderr).
+        A 429 from ``host`` is said on the progress log as "rate limited by HOST,
+        retrying in N s" (the CLIs print it on stderr). Any other wait is said on the
+        retry log (:data:`RETRY_LOGGER`, shown by the CLIs on a terminal) as
+        "REASON, retrying in N s (try ATTEMPT of ATTEMPTS)": ``reason`` (default: from
+        ``status`` and ``host``, e.g. "HOST answered 503") names what failed and
+        ``attempt`` (default 0: not said) the try about to be made. Nothing is said
+        when neither ``reason`` nor ``host`` is given. ``host`` must hold no user info.
         """
         if status == 429 and host:
-            logs.progress.info("rate limited by %s, retrying in %.0f s", host, seconds)
+            logs.progress.info("rate limited by %s, retrying in %s", host, _seconds(seconds))
+        else:
+            if not reason and host:
+                reason = f"{host} answered {status}" if status else f"request to {host} failed"
+            if reason:
+                of = f" (try {attempt} of {self.attempts})" if attempt else ""
+                _log.info("%s, retrying in %s%s", reason, _seconds(seconds), of)
         self.sleep(max(seconds, 0.0))
 
 
-def _retryable_error(exc: requests.RequestException) -> bool:
+def _seconds(seconds: float) -> str:
+    """A wait as people read it: "12 s", "0 s", "2.5 s" (tenths below 10 s only)."""
+    if seconds == int(seconds) or seconds >= 10:
+        return f"{seconds:.0f} s"
+    return f"{seconds:.1f} s"
+
+
+def what_failed(exc: BaseException, host: str) -> str:
+    """What a failed request ran into, in a few words naming ``host``.
+
+    "connection to HOST refused", "connection to HOST reset", "the answer from HOST
+    was cut short", "HOST did not answer in time", else the failure itself (its URLs
+    redacted). ``host`` must hold no user info.
+    """
+    reason = unreachable(exc)
+    if reason == "connection refused":
+        return f"connection to {host} refused"
+    if reason is not None:
+        return f"{host}: {reason}"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"the answer from {host} was cut short"
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"connecting to {host} timed out"
+    if isinstance(exc, requests.Timeout):
+        return f"{host} did not answer in time"
+    if isinstance(root_cause(exc), (ConnectionResetError, ConnectionAbortedError)):
+        return f"connection to {host} reset"
+    return f"request to {host} failed ({scrub_text(describe_failure(exc))})"
+
+
+def _retryable_error(exc: requests.RequestException, address: str) -> bool:
     # A failed certificate check or a malformed URL will fail the same way again,
-    # and so will a host name that does not resolve. A refused connection is tried
-    # again: a registry behind a load balancer restarts, a port opens late.
+    # and so will a host name that does not resolve. A refused connection (or no
+    # route) is tried again only from a host that has answered before: a registry
+    # behind a load balancer restarts. One that never answered is not listening
+    # there, and will not be in the seconds a retry waits (see _contact).
     if isinstance(exc, (requests.exceptions.SSLError, requests.exceptions.InvalidURL)):
         return False
     if isinstance(exc, ResponseTooLargeError):
         return False
     if is_permanent_connection_error(exc):
+        return False
+    if not has_answered(address) and unreachable(exc) is not None:
         return False
     return isinstance(
         exc,
@@ -222,31 +281,35 @@ class RetryLayer(Layer):
         """Send, retrying as the policy says; the last response or error is returned/raised.
 
         The number of tries made is set as ``tries`` on what comes back (response or
-        error), so that a final error can say it.
+        error), so that a final error can say it. Every answer is recorded as the
+        host's first contact (see :mod:`._contact`).
         """
         policy = self.policy
         attempts = 1 if _no_retry.get() else policy.attempts
         position = body_position(request)
-        host = urlsplit(str(request.url)).netloc.rpartition("@")[2]  # never user:password
+        url = str(request.url)
+        host = urlsplit(url).netloc.rpartition("@")[2]  # never user:password
+        address = address_of(url)
         attempt = 1
         while True:
             wait: float | None
             status: int | None = None
             try:
                 response = self.inner.send(request, stream, timeout, verify, cert, proxies)
+                record_answer(address)
                 if not stream:
                     _read_body(response, MAX_RESPONSE_BODY)
             except requests.RequestException as exc:
                 # A one-shot body cannot be sent twice: the caller sees the failure.
                 if (
                     attempt >= attempts
-                    or not _retryable_error(exc)
+                    or not _retryable_error(exc, address)
                     or not rewind(request, position)
                 ):
                     exc.tries = attempt  # type: ignore[attr-defined]
                     raise
                 wait = policy.delay(attempt)
-                what = scrub_text(describe_failure(exc))
+                what = what_failed(exc, host)
             else:
                 status = response.status_code
                 if status not in policy.status_codes or attempt >= attempts:
@@ -257,16 +320,6 @@ class RetryLayer(Layer):
                     response.tries = attempt  # type: ignore[attr-defined]
                     return response
                 response.close()
-                what = f"status {status}"
-            wait = wait or 0.0
-            _log.info(
-                "%s %s: %s; try %d of %d in %.1f s",
-                request.method,
-                redact_url(str(request.url)),
-                what,
-                attempt + 1,
-                attempts,
-                wait,
-            )
-            policy.wait(wait, host=host, status=status)
+                what = f"{host} answered {status} to {request.method}"
+            policy.wait(wait or 0.0, host=host, status=status, reason=what, attempt=attempt + 1)
             attempt += 1

@@ -29,12 +29,15 @@ import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from containerregistry.authn import ANONYMOUS, Authenticator
+from containerregistry.transport._contact import address_of
 from containerregistry.transport._errors import (
     ResponseTooLargeError,
     TransportError,
     after_tries,
+    cannot_connect,
     describe_failure,
     tries_of,
+    unreachable,
 )
 from containerregistry.transport._layer import Cert, Layer, Timeout
 from containerregistry.transport._logger import LoggerLayer
@@ -82,21 +85,29 @@ _TLS_LOCK = threading.Lock()
 def tls_context(verify: bool | str, cert: Cert = None) -> ssl.SSLContext:
     """The TLS context for ``verify`` and ``cert`` as requests reads them, made once.
 
-    ``verify``: True trusts requests' CA bundle (certifi), a path trusts that file
-    or directory, False verifies nothing. ``cert``: a PEM with certificate and key,
-    or ``(cert, key)``, for mTLS (default None). Contexts are shared by every
-    session of the process: they are read-only once made.
+    ``verify``: True trusts the CAs that ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` name
+    when either is set (as Go's crane does, see :mod:`._trust`), else requests' CA
+    bundle (certifi); a path trusts that file or directory (an explicit ``ca_bundle``,
+    ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE``: they come first); False verifies
+    nothing. ``cert``: a PEM with certificate and key, or ``(cert, key)``, for mTLS
+    (default None). Contexts are shared by every session of the process: they are
+    read-only once made.
     """
     from requests.utils import DEFAULT_CA_BUNDLE_PATH
     from urllib3.util.ssl_ import create_urllib3_context
 
-    key = (verify, cert if not isinstance(cert, list) else tuple(cert))
+    from containerregistry.transport._trust import environment_trust, load_trust
+
+    trust = environment_trust() if verify is True else None
+    key = (verify, cert if not isinstance(cert, list) else tuple(cert), trust)
     with _TLS_LOCK:
         context = _TLS_CONTEXTS.get(key)
         if context is not None:
             return context
         context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED if verify else ssl.CERT_NONE)
-        if verify:
+        if trust is not None:
+            load_trust(context, *trust)
+        elif verify:
             location = DEFAULT_CA_BUNDLE_PATH if verify is True else str(verify)
             if not os.path.exists(location):  # requests' words, before any connection
                 raise OSError(
@@ -189,6 +200,14 @@ class _Translate(Layer):
         except requests.RequestException as exc:
             method = str(request.method)
             url = redact_url(str(request.url))
+            reason = unreachable(exc)
+            if reason is not None:
+                address = address_of(str(request.url))
+                raise TransportError(
+                    f"{method} {url}: {cannot_connect(address, reason, tries_of(exc))}",
+                    method=method,
+                    url=url,
+                ) from exc
             hint = (
                 "check the CA bundle, or use --insecure if you trust the registry"
                 if isinstance(exc, requests.exceptions.SSLError)
@@ -311,7 +330,9 @@ def new(
       crane's ``--insecure``; the registry's own ``insecure`` also allows http.
     - ``user_agent_product``: e.g. ``"crane/0.1.0"``, put before
       ``containerregistry-python/<version>`` (default: that token alone).
-    - ``ca_bundle``: a PEM file of CAs to trust instead of the system's (default None).
+    - ``ca_bundle``: a PEM file (or hashed directory) of CAs to trust instead of any
+      other (default None: ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` when set,
+      then ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` as Go reads them, then certifi).
     - ``client_cert``: a PEM with certificate and key, or ``(cert, key)``, for mTLS.
     - ``retry``: the retry policy of every request, the ping and token fetches
       included (default ``Retry()``: 5 tries, waits drawn up to 1, 2, 4, 8 s).

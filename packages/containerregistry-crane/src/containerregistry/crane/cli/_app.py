@@ -121,11 +121,11 @@ def _stderr_reporting(ctx: typer.Context, *, verbose: bool, quiet: bool) -> None
     The reporter is kept in ``ctx.meta`` so that ``crane_options`` hands its bar to the
     library; it is closed (bar stopped, HTTP warnings printed) when the command ends.
     """
-    from containerregistry.crane.cli._progress import Reporter, choose_mode
+    from containerregistry.crane.cli._progress import Reporter, choose_mode, is_terminal
 
     command = ctx.invoked_subcommand
     reporter = Reporter(choose_mode(quiet=quiet, command=command), label=command or "")
-    reporter.install(verbose=verbose)
+    reporter.install(verbose=verbose, retries=is_terminal())
     ctx.meta[REPORTER_KEY] = reporter
     ctx.call_on_close(reporter.close)
 

@@ -4,7 +4,13 @@ Three modes: on a terminal the commands that move images (pull, push, copy, appe
 export) draw a rich progress bar from the library's ``Update`` reports, with the
 progress logger's lines printed above it; elsewhere those lines are printed plainly
 with Go's log prefix, as crane does; ``--quiet`` shows neither. Warnings and errors
-are always shown. ``rich`` is imported only when a bar is actually drawn.
+are always shown. On a terminal every wait before a retry is said too ("connection
+to HOST refused, retrying in 2.1 s (try 2 of 5)"); ``--verbose`` shows everything
+the library logs. ``rich`` is imported only when a bar is actually drawn.
+
+This is the one place where the three CLIs (crane, gcrane, kcrane share the root
+callback) attach logging handlers: one handler per run, on as few loggers as
+cover what is shown, so that no line reaches it twice by propagation.
 """
 
 from __future__ import annotations
@@ -29,6 +35,11 @@ BAR_COMMANDS = frozenset({"append", "copy", "cp", "export", "pull", "push"})
 
 #: Where the transport reports each ``Warning`` response header (its raw value).
 WARNING_LOGGER = "containerregistry.transport.warning"
+#: Where the transport says each wait before a retry (its ``RETRY_LOGGER``; not
+#: imported from there, which would load requests at every start).
+RETRY_LOGGER = "containerregistry.transport.retry"
+#: The root of every logger of the library.
+LIBRARY_LOGGER = "containerregistry"
 
 # RFC 7234 warning-value: warn-code SP warn-agent SP quoted warn-text [SP warn-date]
 _WARNING = re.compile(r'\s*(\d{3})\s+\S+\s+"((?:[^"\\]|\\.)*)"')
@@ -42,14 +53,30 @@ class Mode(enum.Enum):
     QUIET = "quiet"  # nothing but warnings and errors
 
 
+def is_terminal(stream: TextIO | None = None) -> bool:
+    """Whether ``stream`` (default stderr) is a terminal that is not ``TERM=dumb``."""
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    return bool(callable(isatty) and isatty()) and os.environ.get("TERM") != "dumb"
+
+
 def choose_mode(*, quiet: bool, command: str | None, stream: TextIO | None = None) -> Mode:
     """Pick the mode: quiet wins; a bar needs a bar command and a terminal on ``stream``."""
     if quiet:
         return Mode.QUIET
-    stream = stream if stream is not None else sys.stderr
-    isatty = getattr(stream, "isatty", None)
-    terminal = bool(callable(isatty) and isatty()) and os.environ.get("TERM") != "dumb"
-    return Mode.BAR if terminal and command in BAR_COMMANDS else Mode.PLAIN
+    return Mode.BAR if is_terminal(stream) and command in BAR_COMMANDS else Mode.PLAIN
+
+
+def covering(names: list[str]) -> list[str]:
+    """``names`` without those below another of them (``a.b`` goes when ``a`` is there).
+
+    A record propagates from ``a.b`` to ``a``: a handler on both would show it twice.
+    """
+    return [
+        name
+        for name in dict.fromkeys(names)
+        if not any(name.startswith(other + ".") for other in names if other != name)
+    ]
 
 
 def parse_warnings(header: str) -> list[str]:
@@ -86,14 +113,23 @@ class Reporter(logging.Handler):
 
     # -- logging ------------------------------------------------------------------------
 
-    def install(self, *, verbose: bool) -> None:
-        """Send the warn (and, unless quiet, progress) loggers here; debug too with -v."""
+    def install(self, *, verbose: bool, retries: bool = False) -> None:
+        """Send the library's lines here, each once.
+
+        The warn logger and the transport's warnings always; unless quiet, the
+        progress logger, and with ``retries`` (default False; the CLIs pass "stderr
+        is a terminal") each wait before a retry; with ``verbose`` every logger of
+        the library at DEBUG. The handler goes on the loggers that cover these and
+        no lower (see :func:`covering`).
+        """
         names = ["containerregistry.warn", WARNING_LOGGER]
         if self.mode is not Mode.QUIET:
             names.append("containerregistry.progress")
+            if retries:
+                names.append(RETRY_LOGGER)
         if verbose:
-            names.append("containerregistry")
-        for logger_name in names:
+            names.append(LIBRARY_LOGGER)
+        for logger_name in covering(names):
             logger = logging.getLogger(logger_name)
             self._installed.append((logger, logger.level))
             logger.addHandler(self)
