@@ -59,25 +59,44 @@ def test_chunked_upload_with_final_chunk_in_put(flow: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content_range", "body"),
+    ("content_range", "body", "status", "code"),
     [
-        pytest.param("150-249", DATA[:100], id="gap"),
-        pytest.param("0-99", DATA[:100], id="overlap"),
-        pytest.param("100-150", DATA[:100], id="length-mismatch"),
-        pytest.param("garbage", DATA[:100], id="malformed"),
+        pytest.param("150-249", DATA[:100], 416, "RANGE_INVALID", id="gap"),
+        pytest.param("0-99", DATA[:100], 416, "RANGE_INVALID", id="overlap"),
+        pytest.param("150-", DATA[:100], 416, "RANGE_INVALID", id="open-end-gap"),
+        pytest.param("100-98", DATA[:100], 416, "RANGE_INVALID", id="backwards"),
+        pytest.param("garbage", DATA[:100], 416, "RANGE_INVALID", id="malformed"),
+        # Distribution's answer when Content-Length and the range disagree.
+        pytest.param("100-150", DATA[:100], 400, "SIZE_INVALID", id="length-mismatch"),
     ],
 )
-def test_chunk_that_does_not_continue_is_416(flow: Any, content_range: str, body: bytes) -> None:
+def test_chunk_that_does_not_continue_is_refused_with_where_the_upload_stands(
+    flow: Any, content_range: str, body: bytes, status: int, code: str
+) -> None:
     location = _start(flow)
     assert flow.call("PATCH", location, DATA[:100], {"Content-Range": "0-99"}).status == 202
     refused = flow.call("PATCH", location, body, {"Content-Range": content_range})
-    assert refused.status == 416
-    assert refused.codes == ["BLOB_UPLOAD_INVALID"]
+    assert (refused.status, refused.codes) == (status, [code])
     assert refused.headers["Range"] == "0-99"
+    assert refused.headers["Location"] == location
     # The upload goes on from where it was.
     rest = {"Content-Range": f"100-{len(DATA) - 1}"}
     assert flow.call("PATCH", location, DATA[100:], rest).status == 202
     assert flow.call("PUT", f"{location}?digest={DIGEST}").status == 201
+
+
+@pytest.mark.parametrize("content_range", ["100-", "bytes 100-", "bytes=100-"])
+def test_an_open_ended_range_at_the_upload_end_is_the_rest_of_a_stream(
+    flow: Any, content_range: str
+) -> None:
+    """``N-`` is no spec form, but unambiguous where N is the upload's size:
+    Distribution appends a streamed body whatever its Content-Range says."""
+    location = _start(flow)
+    assert flow.call("PATCH", location, DATA[:100], {"Content-Range": "0-99"}).status == 202
+    rest = flow.call("PATCH", location, DATA[100:], {"Content-Range": content_range})
+    assert (rest.status, rest.headers["Range"]) == (202, f"0-{len(DATA) - 1}")
+    assert flow.call("PUT", f"{location}?digest={DIGEST}").status == 201
+    assert flow.call("GET", f"/v2/foo/blobs/{DIGEST}").body == DATA
 
 
 def test_wrong_digest_stores_nothing_and_ends_the_upload(

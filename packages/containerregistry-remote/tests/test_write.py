@@ -486,6 +486,95 @@ def test_a_stream_layer_upload_the_registry_forgot_starts_over(
         assert Hash.of(blob.read()) == layer.digest()
 
 
+def _cut_first_patch_after(limit: int):  # type: ignore[no-untyped-def]
+    """A fault hook: the registry stores the first PATCH's first ``limit`` bytes,
+    then the connection is cut (the answer never arrives)."""
+    cut: list[int] = []
+
+    def fault(environ: dict[str, Any], recorder: Any) -> str | None:
+        if environ["REQUEST_METHOD"] != "PATCH" or cut:
+            return None
+        cut.append(limit)
+        if environ.get("CONTENT_LENGTH"):
+            environ["CONTENT_LENGTH"] = str(limit)
+        environ["wsgi.input"].limit = limit
+        return "sever"
+
+    return fault
+
+
+@pytest.mark.parametrize("known_size", [True, False], ids=["known-size", "stream-layer"])
+def test_a_resumed_stream_sends_only_what_the_spec_allows(
+    registry: Served, known_size: bool
+) -> None:
+    """The spec's Content-Range is ``<start>-<end>``, inclusive: a stream of known size
+    resumes as one chunk with its range, a stream layer (size unknown until its end)
+    as a plain streamed PATCH, appended where the registry said it stands."""
+    import io
+
+    from containerregistry import stream
+
+    source = random.Random(9).randbytes(200_000)
+    layer: Any = BlobLayer(source) if known_size else stream.Layer(io.BytesIO(source))
+    registry.recorder.fault = _cut_first_patch_after(50_000)
+    if known_size:
+        remote.write_layer(registry.repo("app"), layer, **OPTS)
+    else:
+        remote.write(registry.ref("app:v1"), _Streamed(layer), **OPTS)  # type: ignore[arg-type]
+    registry.recorder.fault = None
+    cut, resumed = registry.recorder.requests("PATCH")[:2]
+    assert "Content-Range" not in cut.headers
+    if known_size:
+        assert resumed.headers["Content-Range"] == f"50000-{layer.size() - 1}"
+    else:
+        assert "Content-Range" not in resumed.headers
+        assert resumed.headers["Transfer-Encoding"] == "chunked"
+    assert resumed.body_size == layer.size() - 50_000
+    status_gets = registry.recorder.requests("GET", "/blobs/uploads/")
+    assert [s.status for s in status_gets] == [204]
+    assert len(registry.recorder.requests("POST", "/blobs/uploads/")) == (1 if known_size else 2)
+    got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
+    with got.compressed() as blob:
+        assert Hash.of(blob.read()) == layer.digest()
+
+
+def test_a_chunk_refused_for_where_it_starts_resumes_where_the_upload_stands(
+    registry: Served,
+) -> None:
+    """A 416 says the chunk does not continue the upload (here: an earlier try of it
+    landed, its answer lost): the spec's client asks where it stands and goes on."""
+    layer = random_layer(200_000, 10)
+    landed: list[str] = []
+
+    def fault(environ: dict[str, Any], recorder: Any) -> str | None:
+        if environ["REQUEST_METHOD"] != "PATCH" or landed:
+            return None
+        first, last = (int(n) for n in environ["HTTP_CONTENT_RANGE"].split("-"))
+        if first == 0:
+            return None
+        path = environ["PATH_INFO"].split("/")  # /v2/app/blobs/uploads/<id>
+        session = recorder.app.uploads.get(path[2], path[-1])
+        session.append([layer.blob[first : last + 1]])
+        landed.append(environ["HTTP_CONTENT_RANGE"])
+        return None  # the registry itself answers this PATCH
+
+    registry.recorder.fault = fault
+    remote.write_layer(registry.repo("app"), layer, chunk_size=60_000, **OPTS)
+    registry.recorder.fault = None
+    assert landed == ["60000-119999"]
+    patches = registry.recorder.requests("PATCH")
+    assert [(p.headers["Content-Range"], p.status) for p in patches] == [
+        ("0-59999", 202),
+        ("60000-119999", 416),
+        ("120000-179999", 202),
+        (f"180000-{layer.size() - 1}", 202),
+    ]
+    assert [s.status for s in registry.recorder.requests("GET", "/blobs/uploads/")] == [204]
+    got = remote.layer(registry.ref(f"app@{layer.digest()}"), **OPTS)  # type: ignore[arg-type]
+    with got.compressed() as blob:
+        assert blob.read() == layer.blob
+
+
 class _Endless(BlobLayer):
     """Declares 64 MiB and streams zeros slowly, counting reads in ``log``; its own
     ``signal_at``-th read (if any) sends this process a SIGINT, as a Ctrl-C would."""

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from containerregistry.registry._uploads import Uploads, UploadSession
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-# Clients write "a-b" (the spec), "bytes a-b/*" or "bytes=a-b" (HTTP habit).
-_CONTENT_RANGE = re.compile(r"(?:bytes[ =])?(\d+)-(\d+)(?:/(?:\d+|\*))?")
+# Clients write "a-b" (the spec), "bytes a-b/*" or "bytes=a-b" (HTTP habit), and some
+# "a-" on a streamed PATCH of unknown length (this project's client did, resuming).
+_CONTENT_RANGE = re.compile(r"(?:bytes[ =])?(\d+)-(\d*)(?:/(?:\d+|\*))?")
 
 
 def _byte_range(header: str, size: int) -> tuple[int, int] | None:
@@ -149,34 +150,56 @@ class BlobRoutes:
         try:
             session.append(request.iter_body())
         except RegistryError as error:
-            if error.status != 416:  # another request's bytes: the upload goes on
+            if error.status != 416:
                 self.uploads.discard(session)
+            elif not error.headers:  # another request's bytes: the upload goes on
+                error.headers = _upload_headers(session)
             raise
         except BaseException:
             self.uploads.discard(session)
             raise
 
     def _check_content_range(self, request: Request, session: UploadSession) -> None:
+        """Refuse a chunk whose ``Content-Range`` does not continue ``session``.
+
+        Distribution checks the header only beside a Content-Length (a streamed body
+        goes to the upload's end whatever it says): 416 RANGE_INVALID when the chunk
+        does not start at the upload's size, 400 SIZE_INVALID when the lengths
+        disagree. Here the start is checked on a streamed body too (appended
+        elsewhere, the bytes could only fail the digest at the PUT), an open end
+        (``a-``) means "the rest of the stream", and a header that is no range is a
+        416 as well (the spec's "invalid Content-Range header format"; Distribution
+        answers 500). Every 416 carries ``Location`` and ``Range``, where the upload
+        stands, as the spec's chunked upload describes, so a client resumes there.
+        """
         header = request.header("Content-Range")
         if not header:
             return
         match = _CONTENT_RANGE.fullmatch(header.strip())
         if match is None:
             raise RegistryError(
-                "BLOB_UPLOAD_INVALID",
-                f"Content-Range {header!r} is not of the form <first>-<last>",
+                "RANGE_INVALID",
+                f"Content-Range {header!r} is not of the form <first>-<last>; upload "
+                f"{session.id} has {session.size} bytes, send the chunk starting there",
                 status=416,
                 headers=_upload_headers(session),
             )
-        first, last = int(match.group(1)), int(match.group(2))
-        length = request.content_length
-        wrong_length = length is not None and length != last - first + 1
-        if first != session.size or last < first or wrong_length:
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else None
+        if first != session.size or (last is not None and last < first):
             raise RegistryError(
-                "BLOB_UPLOAD_INVALID",
-                f"chunk {first}-{last} does not continue upload {session.id}, which has "
+                "RANGE_INVALID",
+                f"chunk {header.strip()} does not continue upload {session.id}, which has "
                 f"{session.size} bytes; send the chunk starting at byte {session.size}",
                 status=416,
+                headers=_upload_headers(session),
+            )
+        length = request.content_length
+        if last is not None and length is not None and length != last - first + 1:
+            raise RegistryError(
+                "SIZE_INVALID",
+                f"Content-Range {first}-{last} is {last - first + 1} bytes but the body's "
+                f"Content-Length is {length}; send both for the same chunk",
                 headers=_upload_headers(session),
             )
 

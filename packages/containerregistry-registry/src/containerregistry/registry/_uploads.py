@@ -112,7 +112,8 @@ class Uploads:
         )
 
     def append(self, session: UploadSession, chunks: Iterable[bytes]) -> None:
-        """Append to ``session`` at its size; 416 when another request got there first."""
+        """Append to ``session`` at its size; 416 RANGE_INVALID when another request got
+        there first (``session.size`` is then the upload's size)."""
         with self._lock:
             kept = self._hashers.pop(session.id, None)
         hasher = kept[1] if kept is not None and kept[0] == session.size else None
@@ -126,9 +127,10 @@ class Uploads:
         except UploadUnknown:
             raise self._unknown(session.repository, session.id) from None
         except OffsetMismatch as exc:
+            expected, session.size = session.size, exc.size  # where it stands now
             raise RegistryError(
-                "BLOB_UPLOAD_INVALID",
-                f"upload {session.id} has {exc.size} bytes, not {session.size}: another "
+                "RANGE_INVALID",
+                f"upload {session.id} has {exc.size} bytes, not {expected}: another "
                 f"request wrote to it; send the chunk starting at byte {exc.size}",
                 status=416,
             ) from None

@@ -1,8 +1,9 @@
 """One blob into one repository: HEAD, mount, POST, PATCH (streamed or chunked), PUT, resume.
 
 A PATCH is never sent again blindly by the transport (a streamed body cannot be
-rewound; a chunk is sent under ``no_retry``). Instead, after a failure the upload's
-offset is asked from the registry (``GET`` on the upload URL, ``Range`` header) and
+rewound; a chunk is sent under ``no_retry``). Instead, after a failure, or a 416 (a
+chunk refused for where it starts), the upload's offset is asked from the registry
+(``GET`` on the upload URL, ``Range`` header) and
 the bytes from there on are sent again, after the retry policy's backoff or the
 ``Retry-After`` a 429 or 503 asked for; each such request has the policy's budget.
 When the registry has forgotten the upload it starts over in a new one. The POST
@@ -498,7 +499,7 @@ class BlobUploader:
         policy = self.options.retry
         after = exc.retry_after if isinstance(exc, RegistryError) else None
         wait = policy.delay(tries, retry_after=after)
-        retryable = _upload_unknown(exc) or _temporary(exc)
+        retryable = _upload_unknown(exc) or _temporary(exc) or _out_of_order(exc)
         if retryable and not policy.give_up(tries) and wait is not None:
             return wait
         self._cancel(location)
@@ -523,9 +524,13 @@ class BlobUploader:
             length = None if size is None else size - offset
             body = _Body(source, length, self.progress, key, offset, self.stop)
             headers = {"Content-Type": "application/octet-stream"}
-            if offset:
-                end = "" if size is None else str(size - 1)
-                headers["Content-Range"] = f"{offset}-{end}"
+            if offset and size is not None:
+                # The rest as one chunk of known length: the spec's inclusive range.
+                headers["Content-Range"] = f"{offset}-{size - 1}"
+            # Of unknown length, a resumed stream is a plain streamed PATCH, as ggcr and
+            # Distribution's own client send it: there is no spec form for "from byte N
+            # to wherever the stream ends", and the registry appends at the offset it
+            # has just reported (the digest at the commit checks the whole).
             if length == 0:
                 return location
             # Of unknown length (a stream layer) the body goes out chunked: requests
@@ -618,6 +623,12 @@ class BlobUploader:
 def _upload_unknown(exc: BaseException) -> bool:
     """Whether the registry answered that it does not know the upload (it forgot it)."""
     return isinstance(exc, RegistryError) and "BLOB_UPLOAD_UNKNOWN" in exc.codes
+
+
+def _out_of_order(exc: BaseException) -> bool:
+    """Whether the registry refused a chunk for where it starts (416): the spec says to
+    resume from where the upload stands, which the next status GET tells."""
+    return isinstance(exc, RegistryError) and exc.status == 416
 
 
 def _status(exc: BaseException) -> int | None:
