@@ -120,6 +120,32 @@ def test_bad_flags_exit_nonzero(args: list[str], message: str) -> None:
     assert message in done.stderr
 
 
+@pytest.mark.parametrize("server", ["builtin", "gunicorn"])
+def test_an_address_in_use_is_named_with_what_to_do(server: str, tmp_path: Any) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "containerregistry.crane.cli", "registry", "serve"),
+                *("--address", f"127.0.0.1:{port}", "--server", server),
+                *("--disk", str(tmp_path)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: cannot listen on 127.0.0.1:{port}: address already in use "
+        "(is another registry running? pick another --address)\n"
+    )
+
+
 @pytest.fixture
 def unused_port() -> int:
     import socket

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,13 @@ from typing import Any
 import pytest
 from pytest_containerregistry import RegistryProcessFactory
 
-from containerregistry.registry import Registry, ServerUnavailableError, serve
+from containerregistry.registry import (
+    Registry,
+    ServerListenError,
+    ServerUnavailableError,
+    make_server,
+    serve,
+)
 from containerregistry.registry._serving import choose
 
 
@@ -156,3 +163,96 @@ def test_gunicorn_cuts_off_a_stalled_upload(
     assert list(tmp_path.rglob("_uploads/*")) == []
     connection.close()
     assert served.stop() == 0
+
+
+@pytest.mark.parametrize("server", ["builtin", "gunicorn"])
+def test_an_address_in_use_says_so_and_what_to_do(server: str) -> None:
+    import errno
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pytest.raises(ServerListenError) as caught:
+            serve(Registry(), address=f"127.0.0.1:{port}", server=server)
+    assert str(caught.value) == (
+        f"cannot listen on 127.0.0.1:{port}: address already in use "
+        "(is another registry running? pick another address)"
+    )
+    assert (caught.value.address, caught.value.errno) == (f"127.0.0.1:{port}", errno.EADDRINUSE)
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        # 192.0.2.0/24 is for documentation (RFC 5737): no machine has it.
+        pytest.param(
+            "192.0.2.1:5000",
+            "cannot listen on 192.0.2.1:5000: no interface of this machine has that address",
+            id="not-this-machine",
+        ),
+        pytest.param(
+            "no-such-host.invalid:5000",
+            "cannot listen on no-such-host.invalid:5000: host name 'no-such-host.invalid' "
+            "does not resolve",
+            id="unresolvable",
+        ),
+    ],
+)
+def test_make_server_names_the_address_it_cannot_listen_on(address: str, said: str) -> None:
+    with pytest.raises(ServerListenError, match=f"^{re.escape(said)} "):
+        make_server(Registry(), address=address)
+
+
+def _upload_bytes(root: Path) -> int:
+    (data,) = root.glob("docker/registry/v2/repositories/*/_uploads/*/data")
+    return data.stat().st_size
+
+
+def test_a_stream_cut_by_sigkill_resumes_where_the_restarted_server_says(
+    tmp_path: Path, registry_process: RegistryProcessFactory
+) -> None:
+    """A streamed PATCH is under way when the server is SIGKILLed: what reached the
+    disk is what the restarted server reports (``Range``), and the rest, streamed
+    from there (no Content-Range, as clients resume a stream), completes the blob."""
+    import socket
+    import time
+
+    data = hashlib.shake_128(b"sigkill").digest(4 << 20)
+    first = registry_process("--disk", str(tmp_path))
+    connection = http.client.HTTPConnection("127.0.0.1", first.port, timeout=60)
+    status, headers, _ = _request(connection, "POST", "/v2/app/blobs/uploads/")
+    assert status == 202
+    location = headers["Location"]
+    stream = socket.create_connection(("127.0.0.1", first.port), timeout=60)
+    stream.sendall(
+        f"PATCH {location} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+    )
+    sent = 0
+    deadline = time.monotonic() + 30
+    while _upload_bytes(tmp_path) < 1 << 20:  # well into the body, never all of it
+        assert time.monotonic() < deadline, "the server stored nothing of the stream"
+        assert sent < len(data) // 2
+        piece = data[sent : sent + 65536]
+        stream.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        sent += len(piece)
+        time.sleep(0.005)
+    first.process.kill()
+    first.stop()
+    stream.close()
+    connection.close()
+    on_disk = _upload_bytes(tmp_path)
+    second = registry_process("--disk", str(tmp_path), address=first.host)
+    connection = http.client.HTTPConnection("127.0.0.1", second.port, timeout=60)
+    status, headers, _ = _request(connection, "GET", location)
+    assert (status, headers["Range"]) == (204, f"0-{on_disk - 1}")
+    rest = iter([data[on_disk : on_disk + 1000], data[on_disk + 1000 :]])  # sent chunked
+    status, headers, _ = _request(connection, "PATCH", location, rest)
+    assert (status, headers["Range"]) == (202, f"0-{len(data) - 1}")
+    status, headers, _ = _request(connection, "PUT", f"{location}?digest={_digest(data)}")
+    assert (status, headers["Docker-Content-Digest"]) == (201, _digest(data))
+    status, _, body = _request(connection, "GET", f"/v2/app/blobs/{_digest(data)}")
+    assert (status, body) == (200, data)
+    connection.close()

@@ -22,6 +22,7 @@ from containerregistry.registry._gc import GcReport, collect_garbage
 from containerregistry.registry._server import (
     RegistryServer,
     ServerAddressError,
+    ServerListenError,
     make_server,
     parse_address,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "RegistryError",
     "RegistryServer",
     "ServerAddressError",
+    "ServerListenError",
     "ServerUnavailableError",
     "Storage",
     "StorageUrlError",

@@ -9,6 +9,7 @@ and small bodies in one write, and sends blob files with ``os.sendfile``.
 from __future__ import annotations
 
 import email.utils
+import errno
 import io
 import logging
 import socket
@@ -40,6 +41,64 @@ DEFAULT_IDLE_TIMEOUT = 300.0
 
 class ServerAddressError(ContainerRegistryError, ValueError):
     """An ``--address`` is not ``HOST:PORT``."""
+
+
+#: Why a listening socket could not be bound, by errno: (reason, what to do). ``{flag}``
+#: names the setting, ``address`` for the library and ``--address`` for the CLI.
+_LISTEN_ERRORS = {
+    errno.EADDRINUSE: (
+        "address already in use",
+        "is another registry running? pick another {flag}",
+    ),
+    errno.EADDRNOTAVAIL: (
+        "no interface of this machine has that address",
+        "pick one it has, or :PORT for every interface",
+    ),
+    errno.EACCES: (
+        "permission denied",
+        "ports below 1024 need privileges; pick a port above 1023",
+    ),
+}
+
+
+class ServerListenError(ContainerRegistryError):
+    """The server cannot listen on its address: in use, not this machine's, a
+    privileged port, a host name that does not resolve.
+
+    ``address`` is the one asked for (``0.0.0.0:PORT`` for ``:PORT``), ``reason`` what
+    the system said and ``errno`` its number (None for a name that does not resolve).
+    """
+
+    def __init__(self, address: str, reason: str, hint: str, number: int | None) -> None:
+        self.address = address
+        self.reason = reason
+        self.errno = number
+        self._hint = hint
+        super().__init__(self.message())
+
+    def message(self, flag: str = "address") -> str:
+        """The error in words, its advice naming the setting ``flag`` (default
+        ``address``; the CLI says ``--address``)."""
+        hint = f" ({self._hint.format(flag=flag)})" if self._hint else ""
+        return f"cannot listen on {self.address}: {self.reason}{hint}"
+
+
+def listen_error(address: str, error: OSError) -> ServerListenError:
+    """:class:`ServerListenError` for ``error``, raised binding to ``address``."""
+    host, port = parse_address(address)
+    shown = f"[{host}]:{port}" if ":" in host else f"{host or '0.0.0.0'}:{port}"
+    if isinstance(error, socket.gaierror):
+        return ServerListenError(
+            shown,
+            f"host name {host!r} does not resolve",
+            "give an IP address, or :PORT for every interface",
+            None,
+        )
+    known = _LISTEN_ERRORS.get(error.errno or 0)
+    if known is not None:
+        return ServerListenError(shown, known[0], known[1], error.errno)
+    reason = (error.strerror or str(error)).lower()
+    return ServerListenError(shown, reason, "", error.errno)
 
 
 class _LengthReader:
@@ -363,6 +422,10 @@ def make_server(
     """Bind a :class:`RegistryServer` for ``app`` on ``address`` (default ``:0``,
     every interface and a free port). A request whose body stops arriving for
     ``read_timeout`` seconds (default 300) is cut off with 408 and its connection
-    closed. Call ``serve_forever()`` or ``start()``."""
+    closed. Call ``serve_forever()`` or ``start()``. :class:`ServerListenError` when
+    the address cannot be listened on (in use, not this machine's, ...)."""
     host, port = parse_address(address)
-    return RegistryServer(app, host, port, read_timeout=read_timeout)
+    try:
+        return RegistryServer(app, host, port, read_timeout=read_timeout)
+    except OSError as exc:
+        raise listen_error(address, exc) from exc

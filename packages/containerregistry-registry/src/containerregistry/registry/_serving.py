@@ -18,7 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from containerregistry.errors import ContainerRegistryError
-from containerregistry.registry._server import DEFAULT_READ_TIMEOUT, RegistryServer, parse_address
+from containerregistry.registry._server import (
+    DEFAULT_READ_TIMEOUT,
+    listen_error,
+    make_server,
+    parse_address,
+)
 
 #: The servers ``serve`` knows.
 SERVERS = ("builtin", "gunicorn")
@@ -54,9 +59,13 @@ def _bind(address: str) -> socket.socket:
     host, port = parse_address(address)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError as exc:
+        sock.close()
+        raise listen_error(address, exc) from exc
     return sock
 
 
@@ -79,7 +88,9 @@ def serve(
     shares (disk or a bucket), never memory. ``on_ready`` is called with the port
     once the socket listens. A request whose headers or body stop arriving for
     ``read_timeout`` seconds (default 300) is answered 408 and its connection
-    closed; a stalled upload is discarded.
+    closed; a stalled upload is discarded. An address that cannot be listened on
+    (in use, not this machine's, a privileged port) raises
+    :class:`~containerregistry.registry.ServerListenError` before anything is served.
     """
     name = choose(server)
     if name == "builtin" and workers != 1:
@@ -96,9 +107,8 @@ def serve(
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    httpd = make_server(app, address=address, read_timeout=read_timeout)
     signal.signal(signal.SIGTERM, _stop)
-    host, port = parse_address(address)
-    httpd = RegistryServer(app, host, port, read_timeout=read_timeout)
     try:
         # Inside the try: a SIGTERM right after the ready line is a clean stop too.
         if on_ready is not None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from containerregistry.crane.cli._errors import fail
 from containerregistry.crane.cli._options import Address, Disk
 
 AuthMode = Annotated[
@@ -186,15 +187,18 @@ def serve(
     def _ready(port: int) -> None:
         print(f"serving on port {port}", file=sys.stderr, flush=True)
 
-    registry.serve(
-        app,
-        address=address or _default_address(),
-        server=server,
-        workers=workers,
-        threads=threads,
-        on_ready=_ready,
-        read_timeout=read_timeout,
-    )
+    try:
+        registry.serve(
+            app,
+            address=address or _default_address(),
+            server=server,
+            workers=workers,
+            threads=threads,
+            on_ready=_ready,
+            read_timeout=read_timeout,
+        )
+    except registry.ServerListenError as exc:
+        raise fail(exc.message(flag="--address")) from None
 
 
 def gc(
