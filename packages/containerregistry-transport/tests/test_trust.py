@@ -35,7 +35,14 @@ def _verify_fails(host: str) -> bool:
 
 
 def test_a_private_ca_is_not_trusted_without_the_variables(tls_server):
-    assert _verify_fails(tls_server())
+    with pytest.raises(transport.TransportError) as info:
+        transport.new(new_registry(tls_server()), retry=transport.Retry(attempts=1))
+    message = str(info.value)
+    assert "CERTIFICATE_VERIFY_FAILED" in message
+    assert message.endswith(
+        "trust its CA with SSL_CERT_FILE (or REQUESTS_CA_BUNDLE), or use --insecure if you "
+        "trust the registry"
+    )
 
 
 def test_ssl_cert_file_trusts_a_private_ca(tls_server, pki, monkeypatch):

@@ -282,6 +282,12 @@ def is_refused(exc: BaseException) -> bool:
     return isinstance(root_cause(exc), ConnectionRefusedError)
 
 
+#: What to do when a registry's certificate fails verification.
+UNTRUSTED_HINT = (
+    "trust its CA with SSL_CERT_FILE (or REQUESTS_CA_BUNDLE), or use --insecure if you "
+    "trust the registry"
+)
+
 #: What to check when a host cannot be reached at all, by :func:`unreachable` reason.
 UNREACHABLE_HINTS = {
     "connection refused": "is the registry running and the port right?",

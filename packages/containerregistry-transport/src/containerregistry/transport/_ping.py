@@ -10,6 +10,7 @@ import requests
 
 from containerregistry.lazy import record
 from containerregistry.transport._errors import (
+    UNTRUSTED_HINT,
     TransportError,
     cannot_connect,
     describe_failure,
@@ -92,7 +93,7 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
             failures.append(f"{scheme}: GET {url}: {scrub_text(what)}")
             reasons.append(unreachable(cause) if cause is not None else None)
             tries = max(tries, tries_of(cause))
-            tls_failed = tls_failed or _certificate_rejected(exc)
+            tls_failed = tls_failed or certificate_rejected(exc)
             continue
         with response:
             if response.status_code == 200:
@@ -123,15 +124,14 @@ def ping(registry: PingTarget, session: requests.Session) -> PingResult:
                 # problem of the https attempt is the one the user must see.
                 raise TransportError(
                     f"cannot reach registry {registry.registry_str} "
-                    f"({'; '.join(failures)}; {scheme}: {error}); "
-                    "check the CA bundle, or use --insecure if you trust the registry"
+                    f"({'; '.join(failures)}; {scheme}: {error}); {UNTRUSTED_HINT}"
                 ) from error
             raise error
     if len(set(reasons)) == 1 and reasons[0] is not None:
         raise TransportError(cannot_connect(registry.registry_str, reasons[0], tries))
+    hint = UNTRUSTED_HINT if tls_failed else "check the name, the network and TLS settings"
     raise TransportError(
-        f"cannot reach registry {registry.registry_str} ({'; '.join(failures)}); "
-        "check the name, the network and TLS settings"
+        f"cannot reach registry {registry.registry_str} ({'; '.join(failures)}); {hint}"
     )
 
 
@@ -188,7 +188,7 @@ def _direct(session: requests.Session, url: str) -> bool:
     return select_proxy(url, proxies) is None
 
 
-def _certificate_rejected(exc: Exception) -> bool:
+def certificate_rejected(exc: Exception) -> bool:
     """Whether ``exc`` is a TLS server's certificate failing verification.
 
     Not any TLS error: https to a plain-http registry fails the handshake too

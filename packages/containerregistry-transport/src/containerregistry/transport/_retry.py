@@ -92,6 +92,11 @@ class Retry:
       (default 60 s, beyond ``max_wait``: the registry knows when it will answer); a
       longer one ends the retries at once and returns that response.
     - ``sleep``: the function that waits (default ``time.sleep``).
+
+    Whatever the policy, a failure that waiting cannot change is not retried: an
+    unknown host, a certificate that fails verification, and a connection refused
+    (or without a route) by a host that has not answered once in this process (see
+    :mod:`._contact`); after its first answer a host's refusals get the whole budget.
     """
 
     attempts: int = 5
@@ -281,8 +286,8 @@ class RetryLayer(Layer):
         """Send, retrying as the policy says; the last response or error is returned/raised.
 
         The number of tries made is set as ``tries`` on what comes back (response or
-        error), so that a final error can say it. Every answer is recorded as the
-        host's first contact (see :mod:`._contact`).
+        error), so that a final error can say it. Every answer is recorded: its host
+        has answered (see :mod:`._contact`).
         """
         policy = self.policy
         attempts = 1 if _no_retry.get() else policy.attempts

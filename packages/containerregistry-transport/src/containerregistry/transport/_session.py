@@ -31,6 +31,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from containerregistry.authn import ANONYMOUS, Authenticator
 from containerregistry.transport._contact import address_of
 from containerregistry.transport._errors import (
+    UNTRUSTED_HINT,
     ResponseTooLargeError,
     TransportError,
     after_tries,
@@ -41,7 +42,7 @@ from containerregistry.transport._errors import (
 )
 from containerregistry.transport._layer import Cert, Layer, Timeout
 from containerregistry.transport._logger import LoggerLayer
-from containerregistry.transport._ping import PingResult, ping
+from containerregistry.transport._ping import PingResult, certificate_rejected, ping
 from containerregistry.transport._redact import redact_url, scrub_text
 from containerregistry.transport._retry import Retry, RetryLayer
 from containerregistry.transport._scheme import SchemeLayer
@@ -208,13 +209,14 @@ class _Translate(Layer):
                     method=method,
                     url=url,
                 ) from exc
-            hint = (
-                "check the CA bundle, or use --insecure if you trust the registry"
-                if isinstance(exc, requests.exceptions.SSLError)
-                else "check the network and that the registry is up"
-            )
             if isinstance(exc, ResponseTooLargeError):
                 hint = "the registry is misbehaving; report it to its operator"
+            elif certificate_rejected(exc):
+                hint = UNTRUSTED_HINT
+            elif isinstance(exc, requests.exceptions.SSLError):
+                hint = "check the TLS settings, or use --insecure if you trust the registry"
+            else:
+                hint = "check the network and that the registry is up"
             raise TransportError(
                 f"{method} {url}: {scrub_text(describe_failure(exc))}"
                 f"{after_tries(tries_of(exc))}; {hint}",
