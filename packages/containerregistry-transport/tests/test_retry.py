@@ -379,3 +379,23 @@ def test_a_rate_limit_notice_never_shows_credentials_of_the_url(serve, kit, capl
     shown = "\n".join(r.getMessage() for r in caplog.records)
     assert f"rate limited by {server.host}, retrying in 0 s" in shown
     assert "s3cret" not in shown
+
+
+def test_retry_lines_never_show_credentials_of_the_url(caplog):
+    """A status and a refusal after an answer, both on a URL with user info."""
+    policy, _ = _recording()
+    busy = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+    with _answers_then_closes([_EMPTY_200, busy]) as (url, _):
+        secret = url.replace("http://", "http://user:s3cret@")
+        session = _session(policy)
+        assert session.get(secret + "/v2/").status_code == 200
+        with (
+            caplog.at_level("INFO", logger="containerregistry"),
+            pytest.raises(requests.ConnectionError),
+        ):
+            session.get(secret + "/v2/x/manifests/v1?token=abc")
+    shown = [r.getMessage() for r in caplog.records]
+    host = url.removeprefix("http://")
+    assert shown[0].startswith(f"{host} answered 503 to GET, retrying in ")
+    assert shown[1].startswith(f"connection to {host} refused, retrying in ")
+    assert not any("s3cret" in line or "user" in line or "abc" in line for line in shown)
