@@ -343,7 +343,14 @@ def oci_layout(host: str, tmp_path: Path) -> Path:
 
 
 def test_local_layout_inputs(host: str, oci_layout: Path, tmp_path: Path) -> None:
+    # As crane, index list shows the layout's own index.json: one entry, the index
+    # pulled; its children are listed through the entry's blob, oci:DIR.
     code, out, _ = run("index", "list", str(oci_layout))
+    assert code == 0
+    assert [line.split()[1:] for line in out.splitlines()[1:]] == [
+        ["application/vnd.docker.distribution.manifest.list.v2+json", "-"]
+    ]
+    code, out, _ = run("index", "list", f"oci:{oci_layout}")
     assert code == 0
     assert [line.split()[-1] for line in out.splitlines()[1:]] == [f"linux/{a}" for a in ARCHES]
     code, out, _ = run("--platform", "linux/arm64", "config", str(oci_layout))

@@ -40,10 +40,17 @@ def test_tarball(host: str, tmp_path: object) -> None:
     assert (code, err) == (1, "Error: cannot specify --full-ref with --tarball\n")
 
 
+def test_no_image_prints_the_help_then_fails(host: str) -> None:
+    # As crane: the command's help on stdout, the error on stderr, exit 1.
+    code, out, err = run("digest")
+    assert (code, out) == (1, run("digest", "--help")[1])
+    assert out.startswith(b"Usage: crane digest [OPTIONS] [IMAGE]")
+    assert err == "Error: image reference required without --tarball\n"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param([], "image reference required without --tarball", id="no-image"),
         pytest.param(["{host}/a/missing:v1"], "MANIFEST_UNKNOWN", id="unknown-tag"),
         pytest.param(["Bad Name"], "Error: ", id="bad-name"),
     ],

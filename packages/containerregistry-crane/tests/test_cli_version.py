@@ -102,8 +102,29 @@ def test_auth_login_needs_credentials(docker_config: str) -> None:
     assert err.startswith("Error: ")
 
 
-def test_auth_token_anonymous(host: str, docker_config: str) -> None:
-    code, out, _ = run("auth", "token", f"{host}/a/img")
-    assert code == 0
-    assert json.loads(out) == {"token": "", "refresh_token": "", "expires_in": 0}
-    assert run("auth", "token", "-H", f"{host}/a/img")[1] == b"Authorization: Bearer "
+def test_auth_token_needs_a_bearer_registry(host: str, docker_config: str) -> None:
+    # As crane: a registry that asks for no authentication issues no token.
+    for argv in (("auth", "token", f"{host}/a/img"), ("auth", "token", "-H", f"{host}/a/img")):
+        code, out, err = run(*argv)
+        assert (code, out) == (1, b"")
+        assert err == f"Error: {host} asks for no authentication: it issues no tokens\n"
+
+
+def test_auth_token_from_a_token_registry(docker_config: str) -> None:
+    from containerregistry.registry import MemoryStorage, Registry, TokenAuth, make_server
+
+    registry = Registry(storage=MemoryStorage(), auth=TokenAuth({"me": "pw"}))
+    server = make_server(registry, address="127.0.0.1:0").start()
+    try:
+        host = f"127.0.0.1:{server.port}"
+        assert run("auth", "login", host, "-u", "me", "-p", "pw")[0] == 0
+        code, out, _ = run("auth", "token", "--push", f"{host}/a/img")
+        assert code == 0
+        issued = json.loads(out)
+        assert issued["token"]
+        code, out, _ = run("auth", "token", "-H", f"{host}/a/img")
+        assert code == 0
+        assert out.startswith(b"Authorization: Bearer ")
+        assert not out.endswith(b"\n")
+    finally:
+        server.stop()

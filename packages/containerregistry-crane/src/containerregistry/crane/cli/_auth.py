@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from containerregistry.crane.cli._errors import reported
+from containerregistry.crane.cli._errors import fail, reported
 from containerregistry.crane.cli._options import crane_options, global_options
 
 #: What docker's credential helpers print when they know nothing about a registry.
@@ -112,6 +112,11 @@ def token(
         scopes=scopes,
         insecure=options.insecure,
     )
+    if session.bearer is None:
+        # As crane's transport.Exchange: only a bearer challenge gives a token.
+        scheme = session.challenge.scheme if session.challenge is not None else ""
+        asks = f"{scheme} authentication, not bearer" if scheme else "no authentication"
+        raise fail(f"{repository.registry_str} asks for {asks}: it issues no tokens")
     issued = session.exchange(scopes)
     if header:
         sys.stdout.write(f"Authorization: Bearer {issued.token}")

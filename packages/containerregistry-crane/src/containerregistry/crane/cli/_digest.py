@@ -24,6 +24,8 @@ def digest(
     """Get the digest of an image."""
     full_ref = full_ref or full
     if tarball is None and image is None:
+        # As crane: the command's help on stdout, then the error (exit 1).
+        print(ctx.get_help(), flush=True)
         raise fail("image reference required without --tarball")
     if full_ref and tarball is not None:
         raise fail("cannot specify --full-ref with --tarball")

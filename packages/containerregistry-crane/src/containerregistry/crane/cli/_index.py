@@ -59,11 +59,21 @@ def _parse_bool(text: str, flag: str) -> bool:
 
 
 def _get_index(ctx: typer.Context, text: str) -> tuple[Reference | None, ImageIndex]:
-    """The index ``text`` names (a reference, or an OCI layout; then no reference)."""
+    """The index ``text`` names (a reference, or an OCI layout; then no reference).
+
+    A local layout directory gives the layout's own index, as crane's
+    ``layout.FromPath(...).ImageIndex()``: ``index.json``, even when it holds a
+    single entry that is itself an index. (A ``gs://`` layout, which crane does not
+    read, still stands for its only entry.)
+    """
+    import os
+
     from containerregistry import remote, types
-    from containerregistry.crane._inputs import is_local, load_input
+    from containerregistry.crane._inputs import is_local, layout_index, load_input
     from containerregistry.errors import ContainerRegistryError
 
+    if os.path.isdir(text):
+        return None, layout_index(text)
     if is_local(text):
         found = load_input(text, _every_platform(ctx))
         if not types.is_index(found.media_type()):

@@ -93,6 +93,8 @@ def run(app: typer.Typer, name: str, argv: Sequence[str] | None = None) -> NoRet
 
     Every failure exits with code 1 as crane's do: usage mistakes print click's usage
     and ``Error: <message>``, other failures one ``Error: <message>`` line, on stderr.
+    A group named without a subcommand prints its help and exits 0 where crane does
+    (:data:`BARE_GROUP_HELP`).
     The process's thread switch interval is set to :data:`SWITCH_INTERVAL` first.
     Before exiting it freezes the garbage collector (:func:`gc.freeze`), which makes
     the interpreter's teardown cheap; call it only as the last thing a process does.
@@ -122,6 +124,7 @@ def _run_and_exit(app: typer.Typer, name: str, arguments: list[str]) -> NoReturn
         print("Aborted!", file=sys.stderr)
         sys.exit(1)
     except typer.TyperException as mistake:
+        _exit_if_bare_group(mistake)
         show = getattr(mistake, "show", None)
         if callable(show):
             show()
@@ -132,6 +135,41 @@ def _run_and_exit(app: typer.Typer, name: str, arguments: list[str]) -> NoReturn
         print(error_line(error), file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+#: Where the help of a group named without a subcommand goes, as crane (cobra) does
+#: it, by the group's path after the program name; the exit code is 0. Groups with
+#: no ``Run`` of their own (``registry``, ``layout``, ``completion``) print their
+#: help on stdout; the root and ``auth`` run ``cmd.Usage()``, which writes to stderr.
+#: Groups not listed (``index``, ``edit``: crane wants an argument there) fail with
+#: exit code 1, usage on stderr.
+BARE_GROUP_HELP = {
+    "": "stderr",
+    "auth": "stderr",
+    "registry": "stdout",
+    "layout": "stdout",
+    "completion": "stdout",
+}
+
+
+def _exit_if_bare_group(mistake: typer.TyperException) -> None:
+    """A group named without a subcommand: print its help where crane does and exit 0.
+
+    Click raises its ``NoArgsIsHelpError`` (a usage error carrying the group's
+    context) there; it is recognised by name, as Typer itself does, since click is
+    not public in Typer. Anything else returns.
+    """
+    if type(mistake).__name__ != "NoArgsIsHelpError":
+        return
+    ctx = getattr(mistake, "ctx", None)
+    if ctx is None:
+        return
+    path = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ""
+    stream = BARE_GROUP_HELP.get(path)
+    if stream is None:
+        return
+    print(ctx.get_help(), file=sys.stdout if stream == "stdout" else sys.stderr)
+    sys.exit(0)
 
 
 def _exit_on_closed_stdout() -> NoReturn:
