@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,8 +28,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORE = "containerregistry-core"
-# What every packages/*/pyproject.toml builds with; hatchling asks for editables when
-# it builds an editable install.
+# What every packages/*/pyproject.toml builds with (hatchling, through the shared
+# tools/packaging/hatch_build.py); hatchling asks for editables when it builds an
+# editable install.
 BUILD_BACKEND = ["hatchling>=1.18", "editables~=0.3"]
 
 
@@ -127,7 +129,12 @@ class Wheelhouse:
         if not (package / "README.md").is_file():
             pytest.fail(f"{package.relative_to(ROOT)}/README.md is missing; the build needs it")
         build = self.ours / f"build-{name}"
-        self._pip("wheel", "--no-deps", *self.find_links, "--wheel-dir", build, package)
+        # Built from a copy with no sibling folders beside it, as from an sdist: a
+        # wheel built in the checkout names its siblings by path (tools/packaging).
+        source = self.ours / f"source-{name}"
+        shutil.copytree(package, source, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+        self._pip("wheel", "--no-deps", *self.find_links, "--wheel-dir", build, source)
+        shutil.rmtree(source)
         (built,) = build.glob("*.whl")
         wheel = built.rename(self.ours / built.name)
         build.rmdir()
