@@ -82,7 +82,13 @@ def logout(
     """Log out of a registry."""
     from containerregistry import authn, logs
 
-    path = authn.logout(_server(server, global_options(ctx).insecure))
+    try:
+        path = authn.logout(_server(server, global_options(ctx).insecure))
+    except authn.LoginError as exc:
+        # As crane, whose credential store erases a missing entry without complaint:
+        # nothing to do is not a failure (exit 0), but say so.
+        logs.warn.warning("%s: nothing to log out of", exc)
+        return
     logs.progress.info("logged out via %s", path)
 
 

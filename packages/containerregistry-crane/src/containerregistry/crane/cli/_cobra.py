@@ -8,12 +8,17 @@ Dockerfiles; the script is Typer's (the one ``--show-completion`` prints).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from containerregistry.crane.cli._errors import reported
+
+if TYPE_CHECKING:
+    # typer 0.28 vendors click; find_root() gives its Context.
+    from typer._click import Context as ClickContext
 
 #: The shells ``completion`` writes scripts for, as cobra names them.
 SHELLS = ("bash", "zsh", "fish", "powershell")
@@ -27,8 +32,30 @@ def help_command(
 ) -> None:
     """Help about any command."""
     root = ctx.find_root()
-    # The same text as "<command> --help", whatever the command is.
-    root.command.main([*(command or []), "--help"], prog_name=root.info_name, standalone_mode=False)
+    words = command or []
+    found = _command_path(root, words)
+    if words and not found:
+        # As cobra: an unknown topic is not a failure; say so, then the root's usage.
+        print(f"Unknown help topic [`{' '.join(words)}`]", file=sys.stderr)
+        print(root.get_help(), file=sys.stderr)
+        raise typer.Exit(0)
+    # The same text as "<command> --help", whatever the command is; as cobra, words
+    # after the deepest command found are ignored.
+    root.command.main([*found, "--help"], prog_name=root.info_name, standalone_mode=False)
+
+
+def _command_path(root: ClickContext, words: list[str]) -> list[str]:
+    """The longest start of ``words`` that walks from the root through groups to a command."""
+    current = root.command
+    path: list[str] = []
+    for word in words:
+        lookup = getattr(current, "get_command", None)
+        found = lookup(root, word) if callable(lookup) else None
+        if found is None:
+            break
+        path.append(word)
+        current = found
+    return path
 
 
 def _completion(shell: str) -> Callable[[typer.Context], None]:
