@@ -15,6 +15,11 @@ loopback address whose port was just closed), ``{tmp}`` (the work directory); in
 command lines also ``{missing}`` (a digest nothing has), ``{img_digest}`` and
 ``{img_layer}`` (the seeded image's manifest and top layer).
 
+The registry is ours (:mod:`containerregistry.registry`, in process) for both
+cranes: the test runs in CI without Go, and so both meet the same server answering
+the same way (catalog order, error bodies). Commands run as real processes, with a
+docker config of their own, in a fresh directory.
+
 Imported by name: ``conftest`` puts this folder on ``sys.path``, and the recorder
 does the same.
 """
@@ -632,8 +637,8 @@ def _seed(tmp: Path, registry: str) -> dict[str, str]:
         str(tmp / "img.tar"), name.parse_reference(f"{registry}/gold/img:v1"), img
     )
     corrupt = bytearray((tmp / "img.tar").read_bytes())
-    # The first layer's data starts after the config's and its own headers; a byte
-    # flipped inside a stored block breaks the diff_id, not the gzip framing.
+    # Stored deflate blocks show the tar in clear: a letter changed in the base
+    # layer's file keeps the gzip framing but breaks its CRC and the layer digest.
     corrupt[corrupt.index(b"NAME=golden")] ^= 0x20
     (tmp / "corrupt.tar").write_bytes(bytes(corrupt))
     return {

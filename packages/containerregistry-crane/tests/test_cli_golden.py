@@ -47,6 +47,7 @@ def test_every_difference_kept_says_why() -> None:
     assert len({case.id for case in CASES}) == len(CASES)
 
 
+@pytest.mark.slow  # the first one runs all the command lines: about a minute
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_same_as_go_crane(case: Case, replayed: dict[str, tuple[Result, Result | None]]) -> None:
     entry = FIXTURE["cases"][case.id]
