@@ -107,6 +107,8 @@ _REBUILT = "Go gzips the layer itself (compress/flate), our gzip bytes differ, s
 CASES: tuple[Case, ...] = (
     # The root, unknown commands and flags.
     _c("root-no-args", ""),
+    _c("root-flags-only", "--insecure"),
+    _c("auth-flags-only", "auth --insecure"),
     _c("unknown-command", "bogus"),
     _c("unknown-global-flag", "--bogus version"),
     _c("version", "version", compare="exit", why="the version is ours, not v0.21.9"),

@@ -156,10 +156,19 @@ def _exit_if_bare_group(mistake: typer.TyperException) -> None:
     """A group named without a subcommand: print its help where crane does and exit 0.
 
     Click raises its ``NoArgsIsHelpError`` (a usage error carrying the group's
-    context) there; it is recognised by name, as Typer itself does, since click is
-    not public in Typer. Anything else returns.
+    context) there, or, when the group was given options only (``crane
+    --insecure``), a usage error saying "Missing command." (in click's words, which
+    :func:`gettext.gettext` translates as click does). The error is recognised by
+    name, as Typer itself does, since click is not public in Typer. Anything else
+    returns.
     """
-    if type(mistake).__name__ != "NoArgsIsHelpError":
+    from gettext import gettext
+
+    kind = type(mistake).__name__
+    missing = kind == "UsageError" and getattr(mistake, "message", None) == gettext(
+        "Missing command."
+    )
+    if kind != "NoArgsIsHelpError" and not missing:
         return
     ctx = getattr(mistake, "ctx", None)
     if ctx is None:
