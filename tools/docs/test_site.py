@@ -38,7 +38,7 @@ EXPECTED_PAGES = [
     "/api/",
     "/api/containerregistry-core/",
     "/api/containerregistry-registry/",
-    "/api/crane/",
+    "/api/containerregistry-crane/",
     "/api/pytest-containerregistry/",
     "/benchmarks/",
 ]
