@@ -221,12 +221,15 @@ def _answers_then_closes(answers: list[bytes]) -> Iterator[tuple[str, list[bytes
     done = threading.Event()
 
     def serve() -> None:
-        for answer in answers:
+        for index, answer in enumerate(answers):
             conn, _ = listener.accept()
             received.append(conn.recv(65536))
+            if index == len(answers) - 1:
+                # Stop listening before the last answer goes out: a client that
+                # reconnects at once must be refused, not reset from the backlog.
+                listener.close()
             conn.sendall(answer)
             conn.close()
-        listener.close()
         done.set()
 
     forget_answers()
